@@ -1,0 +1,276 @@
+// Conversation items from model-facing payloads (spec §4.4): each payload's items are reconciled against the thread's
+// previous model-visible snapshot, either as an authoritative full snapshot (reuse by position, then by first unused
+// match, else create) or as an append-only extension (a mismatch at an occupied position is fatal).
+import { linkItemToAgentEdges } from "./agents.ts";
+import { linkOutputToCodeCell, materializePendingCodeCells } from "./code-cells.ts";
+import { fail } from "./errors.ts";
+import type { ConversationItem, ConversationPart, ProducerRef } from "./model.ts";
+import type { NormalizedItem } from "./normalize.ts";
+import { pairKey, pushIndex, type ReplayState } from "./state.ts";
+import { linkItemToTool } from "./tools.ts";
+
+export type ReconcileMode = "full_snapshot" | "append_only";
+
+export interface ReconcilePass {
+  threadId: string;
+  turnId: string | null;
+  at: number;
+  mode: ReconcileMode;
+  start: number;
+  producedBy: ProducerRef[];
+  previous: readonly string[];
+}
+
+export function reconcile(s: ReplayState, items: readonly NormalizedItem[], pass: ReconcilePass): string[] {
+  const used = new Set<string>();
+  const result: string[] = [];
+  items.forEach((item, k) => {
+    const index = pass.start + k;
+    checkCallIdConsistency(s, pass.threadId, item);
+    let id: string | null = null;
+    const positional = pass.previous[index];
+    if (positional !== undefined) {
+      if (matches(s.item(positional), item)) {
+        id = positional;
+      } else if (pass.mode === "full_snapshot") {
+        id = firstUnusedMatch(s, pass.previous, used, item);
+      } else {
+        fail(
+          `model conversation mismatch while reducing turn ${pass.turnId ?? "<none>"} for thread ${pass.threadId} at item index ${index}: existing item ${positional} does not match the current model payload item`,
+        );
+      }
+    } else if (pass.mode === "full_snapshot") {
+      id = firstUnusedMatch(s, pass.previous, used, item);
+    }
+    if (id === null) id = createItem(s, item, pass);
+    else sight(s, s.item(id), item, pass.producedBy);
+    used.add(id);
+    linkItem(s, id);
+    result.push(id);
+  });
+  materializePendingCodeCells(s);
+  return result;
+}
+
+/** Compaction checkpoints: each item reuses the first unused match among `candidates`, else is created. */
+export function reconcileDetached(
+  s: ReplayState,
+  items: readonly NormalizedItem[],
+  pass: Omit<ReconcilePass, "mode" | "start" | "previous">,
+  candidates: readonly string[],
+): string[] {
+  const used = new Set<string>();
+  const result: string[] = [];
+  for (const item of items) {
+    checkCallIdConsistency(s, pass.threadId, item);
+    let id = firstUnusedMatch(s, candidates, used, item);
+    if (id === null) id = createItem(s, item, pass);
+    else sight(s, s.item(id), item, pass.producedBy);
+    used.add(id);
+    linkItem(s, id);
+    result.push(id);
+  }
+  materializePendingCodeCells(s);
+  return result;
+}
+
+function firstUnusedMatch(
+  s: ReplayState,
+  candidates: readonly string[],
+  used: ReadonlySet<string>,
+  item: NormalizedItem,
+): string | null {
+  for (const id of candidates) {
+    if (!used.has(id) && matches(s.item(id), item)) return id;
+  }
+  return null;
+}
+
+function linkItem(s: ReplayState, id: string): void {
+  const item = s.item(id);
+  linkItemToTool(s, item);
+  linkOutputToCodeCell(s, item);
+  linkItemToAgentEdges(s, item);
+}
+
+export function createItem(
+  s: ReplayState,
+  normalized: NormalizedItem,
+  pass: { threadId: string; turnId: string | null; at: number; producedBy: readonly ProducerRef[] },
+): string {
+  const id = `conversation_item:${s.nextItemNumber++}`;
+  const responsesId = s.version === 2 ? normalized.responses_item_id : undefined;
+  const accepted =
+    responsesId === undefined ? undefined : s.acceptances.get(pairKey(pass.threadId, responsesId));
+  const item: ConversationItem = {
+    item_id: id,
+    responses_item_id: responsesId,
+    accepted_at_unix_ms: accepted?.at,
+    accepted_seq: accepted?.seq,
+    thread_id: pass.threadId,
+    codex_turn_id: pass.turnId,
+    first_seen_at_unix_ms: pass.at,
+    role: normalized.role,
+    channel: normalized.channel,
+    kind: normalized.kind,
+    agent_message: normalized.agent_message,
+    body: { parts: normalized.parts },
+    call_id: normalized.call_id,
+    produced_by: [...pass.producedBy],
+  };
+  s.collections.conversation_items.set(id, item);
+  if (item.call_id !== null) pushIndex(s.itemsByCallId, pairKey(pass.threadId, item.call_id), id);
+  if (responsesId !== undefined) pushIndex(s.itemsByResponsesId, pairKey(pass.threadId, responsesId), id);
+  return id;
+}
+
+/** A later sighting of an existing item: merge reasoning evidence, adopt a Responses id, add producers. */
+function sight(
+  s: ReplayState,
+  item: ConversationItem,
+  incoming: NormalizedItem,
+  producedBy: readonly ProducerRef[],
+): void {
+  if (item.kind === "reasoning") item.body.parts = mergeReasoning(item.body.parts, incoming.parts);
+  if (s.version === 2 && item.responses_item_id === undefined && incoming.responses_item_id !== undefined) {
+    item.responses_item_id = incoming.responses_item_id;
+    pushIndex(s.itemsByResponsesId, pairKey(item.thread_id, incoming.responses_item_id), item.item_id);
+    const accepted = s.acceptances.get(pairKey(item.thread_id, incoming.responses_item_id));
+    if (accepted && item.accepted_at_unix_ms === undefined) {
+      item.accepted_at_unix_ms = accepted.at;
+      item.accepted_seq = accepted.seq;
+    }
+  }
+  for (const producer of producedBy) addProducer(item, producer);
+}
+
+export function addProducer(item: ConversationItem, producer: ProducerRef): void {
+  if (!item.produced_by.some((existing) => sameProducer(existing, producer))) item.produced_by.push(producer);
+}
+
+function sameProducer(a: ProducerRef, b: ProducerRef): boolean {
+  switch (a.type) {
+    case "inference":
+      return b.type === "inference" && a.inference_call_id === b.inference_call_id;
+    case "tool":
+      return b.type === "tool" && a.tool_call_id === b.tool_call_id;
+    case "code_cell":
+      return b.type === "code_cell" && a.code_cell_id === b.code_cell_id;
+    case "compaction":
+      return b.type === "compaction" && a.compaction_id === b.compaction_id;
+  }
+}
+
+function checkCallIdConsistency(s: ReplayState, threadId: string, item: NormalizedItem): void {
+  if (item.call_id === null) return;
+  for (const id of s.itemsByCallId.get(pairKey(threadId, item.call_id)) ?? []) {
+    const existing = s.item(id);
+    if (existing.kind === item.kind && !matches(existing, item)) {
+      fail(`model-visible call id ${item.call_id} was reused with different content`);
+    }
+  }
+}
+
+export function matches(existing: ConversationItem, item: NormalizedItem): boolean {
+  if (
+    existing.role !== item.role ||
+    existing.channel !== item.channel ||
+    existing.kind !== item.kind ||
+    existing.call_id !== item.call_id ||
+    !sameRoute(existing, item)
+  ) {
+    return false;
+  }
+  if (
+    existing.responses_item_id !== undefined &&
+    item.responses_item_id !== undefined &&
+    existing.responses_item_id !== item.responses_item_id
+  ) {
+    return false;
+  }
+  return bodiesMatch(
+    existing.body.parts,
+    item.parts,
+    existing.kind === "reasoning" && item.kind === "reasoning",
+  );
+}
+
+function sameRoute(existing: ConversationItem, item: NormalizedItem): boolean {
+  const a = existing.agent_message;
+  const b = item.agent_message;
+  if (a === undefined || b === undefined) return a === b;
+  return a.author === b.author && a.recipient === b.recipient;
+}
+
+function bodiesMatch(
+  a: readonly ConversationPart[],
+  b: readonly ConversationPart[],
+  reasoning: boolean,
+): boolean {
+  if (partsEqual(a, b)) return true;
+  if (!reasoning) return false;
+  const encodedA = a.find((part) => part.type === "encoded");
+  const encodedB = b.find((part) => part.type === "encoded");
+  return (
+    encodedA !== undefined &&
+    encodedB !== undefined &&
+    encodedA.label === encodedB.label &&
+    encodedA.value === encodedB.value
+  );
+}
+
+/** Part lists are equal pairwise; `json` parts compare by summary only. */
+export function partsEqual(a: readonly ConversationPart[], b: readonly ConversationPart[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!partEqual(a[i]!, b[i]!)) return false;
+  }
+  return true;
+}
+
+function partEqual(a: ConversationPart, b: ConversationPart): boolean {
+  switch (a.type) {
+    case "text":
+    case "summary":
+      return b.type === a.type && a.text === b.text;
+    case "encoded":
+      return b.type === "encoded" && a.label === b.label && a.value === b.value;
+    case "json":
+      return b.type === "json" && a.summary === b.summary;
+    case "code":
+      return b.type === "code" && a.language === b.language && a.source === b.source;
+    case "payload_ref":
+      return b.type === "payload_ref" && a.label === b.label && a.raw_payload_id === b.raw_payload_id;
+  }
+}
+
+/** Fill in missing kinds of readable reasoning evidence; a readable body seen first is never replaced. */
+function mergeReasoning(
+  existing: ConversationPart[],
+  incoming: readonly ConversationPart[],
+): ConversationPart[] {
+  if (partsEqual(existing, incoming)) return existing;
+  if (!bodiesMatch(existing, incoming, true))
+    fail("reasoning item merge attempted with different encrypted_content identity");
+  const text = existing.filter((part) => part.type === "text");
+  const summary = existing.filter((part) => part.type === "summary");
+  if (text.length > 0 && summary.length > 0) return existing;
+  return [
+    ...(text.length > 0 ? text : incoming.filter((part) => part.type === "text")),
+    ...(summary.length > 0 ? summary : incoming.filter((part) => part.type === "summary")),
+    ...existing.filter((part) => part.type === "encoded"),
+  ];
+}
+
+/** Adds ids to the thread's transcript in first-observation order. */
+export function appendToThread(s: ReplayState, threadId: string, ids: readonly string[]): void {
+  const thread = s.collections.threads.get(threadId);
+  if (!thread) return;
+  const present = s.threadItems(threadId);
+  for (const id of ids) {
+    if (!present.has(id)) {
+      present.add(id);
+      thread.conversation_item_ids.push(id);
+    }
+  }
+}

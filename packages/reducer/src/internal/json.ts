@@ -1,0 +1,425 @@
+// JSON as the reference reducer sees it. The reference parses with serde_json (document key order kept, integers and
+// floats kept apart, strict UTF-16 escapes) and re-serializes values into summaries; a plain JSON.parse would reorder
+// integer-like keys, turn `1.0` into `1` and accept lone surrogates. `parseJson` takes JSON.parse's fast path whenever
+// the text cannot contain any of those cases and falls back to an exact parser otherwise.
+
+/** A number JSON.parse cannot represent faithfully: a float lexeme, or an integer outside the safe range. */
+export class JsonNumber {
+  readonly isFloat: boolean;
+  readonly value: number;
+  /** Exact decimal digits of an integer (serde keeps u64/i64 exactly); unused for floats. */
+  readonly integerText: string;
+
+  constructor(isFloat: boolean, value: number, integerText: string) {
+    this.isFloat = isFloat;
+    this.value = value;
+    this.integerText = integerText;
+  }
+}
+
+export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Key order of an object whose keys JavaScript would reorder (array-index-like keys); set by the exact parser. */
+export const KEY_ORDER: unique symbol = Symbol("rollout-trace.keyOrder");
+
+export class JsonSyntaxError extends Error {
+  override readonly name = "JsonSyntaxError";
+}
+
+/** serde_json refuses a 128th level of nesting. */
+export const MAX_JSON_DEPTH = 127;
+
+// A float lexeme, a long integer, an array-index-like key or a surrogate escape.
+const NEEDS_EXACT = /[:,[]\s*-?\d+[.eE]|[:,[]\s*-?\d{16}|"(?:0|[1-9]\d{0,9})"\s*:|\\u[dD][89a-fA-F]/;
+
+export function parseJson(text: string): JsonValue {
+  if (!NEEDS_EXACT.test(text) && !nestsTooDeep(text)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      // Fall through: the exact parser produces a positioned error message.
+    }
+  }
+  return new ExactParser(text).parseDocument();
+}
+
+/** Bracket depth outside strings; strings are skipped with indexOf, which is where most of the text is. */
+function nestsTooDeep(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end === -1) return false;
+      i = end;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let j = quote - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+export function isObject(value: JsonValue | undefined): value is JsonObject {
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
+  );
+}
+
+/** Own keys in document order. */
+export function objectKeys(object: JsonObject): string[] {
+  const order = (object as { [KEY_ORDER]?: string[] })[KEY_ORDER];
+  return order ?? Object.keys(object);
+}
+
+export function hasKey(object: JsonObject, key: string): boolean {
+  return Object.hasOwn(object, key);
+}
+
+export function get(object: JsonObject, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** A serde integer: a JS safe integer, or a big integer kept exactly. */
+export function isInteger(value: JsonValue | undefined): value is number | JsonNumber {
+  if (typeof value === "number") return Number.isInteger(value);
+  return value instanceof JsonNumber && !value.isFloat;
+}
+
+export function isNumber(value: JsonValue | undefined): value is number | JsonNumber {
+  return typeof value === "number" || value instanceof JsonNumber;
+}
+
+/** Compact serialization exactly as serde_json writes the parsed value. */
+export function stringifyCompact(value: JsonValue): string {
+  const out: string[] = [];
+  writeCompact(value, out, 0);
+  return out.join("");
+}
+
+function writeCompact(value: JsonValue, out: string[], depth: number): void {
+  if (depth > MAX_JSON_DEPTH) throw new JsonSyntaxError("recursion limit exceeded");
+  if (value === null) out.push("null");
+  else if (typeof value === "boolean") out.push(value ? "true" : "false");
+  else if (typeof value === "number") out.push(formatNumber(value, Number.isInteger(value) ? null : value));
+  else if (typeof value === "string") out.push(JSON.stringify(value));
+  else if (value instanceof JsonNumber)
+    out.push(value.isFloat ? formatFloat(value.value) : value.integerText);
+  else if (Array.isArray(value)) {
+    out.push("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(",");
+      writeCompact(value[i] as JsonValue, out, depth + 1);
+    }
+    out.push("]");
+  } else {
+    out.push("{");
+    let first = true;
+    for (const key of objectKeys(value)) {
+      if (!first) out.push(",");
+      first = false;
+      out.push(JSON.stringify(key), ":");
+      writeCompact(value[key] as JsonValue, out, depth + 1);
+    }
+    out.push("}");
+  }
+}
+
+function formatNumber(value: number, float: number | null): string {
+  return float === null ? String(value) : formatFloat(float);
+}
+
+/** serde_json prints f64 with ryu: shortest digits, `.0` on integral values, `e` exponents without `+`. */
+export function formatFloat(value: number): string {
+  if (!Number.isFinite(value)) return "null";
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const sign = value < 0 ? "-" : "";
+  const [mantissa, exponentText] = Math.abs(value).toExponential().split("e") as [string, string];
+  const digits = mantissa.replace(".", "");
+  const length = digits.length;
+  const kk = Number(exponentText) + 1; // position of the decimal point relative to the first digit
+  const k = kk - length;
+  if (k >= 0 && kk <= 16) return `${sign}${digits}${"0".repeat(k)}.0`;
+  if (kk > 0 && kk <= 16) return `${sign}${digits.slice(0, kk)}.${digits.slice(kk)}`;
+  if (kk > -5 && kk <= 0) return `${sign}0.${"0".repeat(-kk)}${digits}`;
+  const exponent = kk - 1;
+  if (length === 1) return `${sign}${digits}e${exponent}`;
+  return `${sign}${digits[0]}.${digits.slice(1)}e${exponent}`;
+}
+
+const ARRAY_INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+const U64_MAX = 18446744073709551615n;
+const I64_MIN = -9223372036854775808n;
+
+class ExactParser {
+  private pos = 0;
+  private depth = 0;
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  parseDocument(): JsonValue {
+    this.skipWhitespace();
+    const value = this.parseValue();
+    this.skipWhitespace();
+    if (this.pos < this.text.length) this.fail("trailing characters");
+    return value;
+  }
+
+  private fail(what: string): never {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < this.pos && i < this.text.length; i++) {
+      if (this.text.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    throw new JsonSyntaxError(`${what} at line ${line} column ${this.pos - lineStart + 1}`);
+  }
+
+  private skipWhitespace(): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const c = text.charCodeAt(this.pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.pos++;
+      else break;
+    }
+  }
+
+  private parseValue(): JsonValue {
+    const c = this.text[this.pos];
+    switch (c) {
+      case "{":
+        return this.parseObject();
+      case "[":
+        return this.parseArray();
+      case '"':
+        return this.parseString();
+      case "t":
+        return this.parseLiteral("true", true);
+      case "f":
+        return this.parseLiteral("false", false);
+      case "n":
+        return this.parseLiteral("null", null);
+      case undefined:
+        return this.fail("EOF while parsing a value");
+      default:
+        if (c === "-" || (c >= "0" && c <= "9")) return this.parseNumber();
+        return this.fail("expected value");
+    }
+  }
+
+  private parseLiteral<T extends JsonValue>(word: string, value: T): T {
+    if (this.text.startsWith(word, this.pos)) {
+      this.pos += word.length;
+      return value;
+    }
+    return this.fail("expected value");
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) this.fail("recursion limit exceeded");
+  }
+
+  private parseObject(): JsonObject {
+    this.enter();
+    this.pos++;
+    const object: JsonObject = {};
+    let order: string[] | null = null;
+    const keys: string[] = [];
+    this.skipWhitespace();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      this.depth--;
+      return object;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.pos] !== '"') this.fail("key must be a string");
+      const key = this.parseString();
+      this.skipWhitespace();
+      if (this.text[this.pos] !== ":") this.fail("expected `:`");
+      this.pos++;
+      this.skipWhitespace();
+      const value = this.parseValue();
+      if (!Object.hasOwn(object, key)) keys.push(key);
+      if (ARRAY_INDEX_KEY.test(key)) order = keys;
+      Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+      this.skipWhitespace();
+      const next = this.text[this.pos];
+      if (next === ",") {
+        this.pos++;
+        continue;
+      }
+      if (next === "}") {
+        this.pos++;
+        break;
+      }
+      this.fail(next === undefined ? "EOF while parsing an object" : "expected `,` or `}`");
+    }
+    if (order) Object.defineProperty(object, KEY_ORDER, { value: order, enumerable: false });
+    this.depth--;
+    return object;
+  }
+
+  private parseArray(): JsonValue[] {
+    this.enter();
+    this.pos++;
+    const array: JsonValue[] = [];
+    this.skipWhitespace();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      this.depth--;
+      return array;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      array.push(this.parseValue());
+      this.skipWhitespace();
+      const next = this.text[this.pos];
+      if (next === ",") {
+        this.pos++;
+        continue;
+      }
+      if (next === "]") {
+        this.pos++;
+        break;
+      }
+      this.fail(next === undefined ? "EOF while parsing a list" : "expected `,` or `]`");
+    }
+    this.depth--;
+    return array;
+  }
+
+  private parseString(): string {
+    const text = this.text;
+    this.pos++;
+    let result = "";
+    let chunkStart = this.pos;
+    for (;;) {
+      if (this.pos >= text.length) this.fail("EOF while parsing a string");
+      const c = text.charCodeAt(this.pos);
+      if (c === 0x22) {
+        result += text.slice(chunkStart, this.pos);
+        this.pos++;
+        return result;
+      }
+      if (c < 0x20) this.fail("control character (\\u0000-\\u001F) found while parsing a string");
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      result += text.slice(chunkStart, this.pos);
+      this.pos++;
+      const escaped = text[this.pos++];
+      switch (escaped) {
+        case '"':
+          result += '"';
+          break;
+        case "\\":
+          result += "\\";
+          break;
+        case "/":
+          result += "/";
+          break;
+        case "b":
+          result += "\b";
+          break;
+        case "f":
+          result += "\f";
+          break;
+        case "n":
+          result += "\n";
+          break;
+        case "r":
+          result += "\r";
+          break;
+        case "t":
+          result += "\t";
+          break;
+        case "u":
+          result += this.parseUnicodeEscape();
+          break;
+        default:
+          this.pos--;
+          this.fail("invalid escape");
+      }
+      chunkStart = this.pos;
+    }
+  }
+
+  private readHex4(): number {
+    const hex = this.text.slice(this.pos, this.pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("invalid escape");
+    this.pos += 4;
+    return Number.parseInt(hex, 16);
+  }
+
+  private parseUnicodeEscape(): string {
+    const unit = this.readHex4();
+    if (unit >= 0xdc00 && unit <= 0xdfff) this.fail("lone leading surrogate in hex escape");
+    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
+    if (this.text[this.pos] !== "\\" || this.text[this.pos + 1] !== "u")
+      this.fail("unexpected end of hex escape");
+    this.pos += 2;
+    const low = this.readHex4();
+    if (low < 0xdc00 || low > 0xdfff) this.fail("lone leading surrogate in hex escape");
+    return String.fromCharCode(unit, low);
+  }
+
+  private parseNumber(): JsonValue {
+    const text = this.text;
+    const start = this.pos;
+    if (text[this.pos] === "-") this.pos++;
+    if (text[this.pos] === "0") {
+      this.pos++;
+    } else if (text[this.pos] !== undefined && text[this.pos]! >= "1" && text[this.pos]! <= "9") {
+      while (isDigit(text[this.pos])) this.pos++;
+    } else {
+      this.fail("invalid number");
+    }
+    let isFloat = false;
+    if (text[this.pos] === ".") {
+      isFloat = true;
+      this.pos++;
+      if (!isDigit(text[this.pos])) this.fail("invalid number");
+      while (isDigit(text[this.pos])) this.pos++;
+    }
+    if (text[this.pos] === "e" || text[this.pos] === "E") {
+      isFloat = true;
+      this.pos++;
+      if (text[this.pos] === "+" || text[this.pos] === "-") this.pos++;
+      if (!isDigit(text[this.pos])) this.fail("invalid number");
+      while (isDigit(text[this.pos])) this.pos++;
+    }
+    const lexeme = text.slice(start, this.pos);
+    const value = Number(lexeme);
+    if (isFloat) {
+      if (!Number.isFinite(value)) this.fail("number out of range");
+      return new JsonNumber(true, value, "");
+    }
+    if (Number.isSafeInteger(value)) return Object.is(value, -0) ? 0 : value;
+    const big = BigInt(lexeme);
+    // serde keeps u64 and i64 exactly and parses anything wider as f64.
+    if (big <= U64_MAX && big >= I64_MIN) return new JsonNumber(false, value, big.toString());
+    return new JsonNumber(true, value, "");
+  }
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= "0" && c <= "9";
+}

@@ -1,0 +1,308 @@
+// Responses items (from requests, responses and compaction checkpoints) mapped onto conversation items: role,
+// channel, kind, body parts and call id, exactly as the reference normalizes them.
+import { fail } from "./errors.ts";
+import { get, isObject, type JsonObject, type JsonValue, parseJson, stringifyCompact } from "./json.ts";
+import type {
+  AgentMessageRoute,
+  ConversationChannel,
+  ConversationItemKind,
+  ConversationPart,
+  ConversationRole,
+} from "./model.ts";
+
+export interface NormalizedItem {
+  role: ConversationRole;
+  channel: ConversationChannel | null;
+  kind: ConversationItemKind;
+  agent_message: AgentMessageRoute | undefined;
+  parts: ConversationPart[];
+  call_id: string | null;
+  /** The Responses item `id`; part of the identity in trace schema 2 only. */
+  responses_item_id: string | undefined;
+}
+
+const ROLES: ReadonlySet<string> = new Set(["system", "developer", "user", "assistant", "tool"]);
+const SUMMARY_LIMIT_BYTES = 240;
+
+export function normalizeItems(
+  items: readonly JsonValue[],
+  payloadId: string,
+  withItemIds: boolean,
+): NormalizedItem[] {
+  return items.map((item) => normalizeItem(item, payloadId, withItemIds));
+}
+
+export function normalizeItem(item: JsonValue, payloadId: string, withItemIds: boolean): NormalizedItem {
+  const type = isObject(item) ? get(item, "type") : undefined;
+  if (!isObject(item) || typeof type !== "string") {
+    return fail(`model item in payload ${payloadId} did not contain a string type`);
+  }
+  const normalized = normalizeTyped(item, type, payloadId);
+  const id = get(item, "id");
+  if (withItemIds && typeof id === "string") normalized.responses_item_id = id;
+  return normalized;
+}
+
+function make(
+  role: ConversationRole,
+  channel: ConversationChannel | null,
+  kind: ConversationItemKind,
+  parts: ConversationPart[],
+  callId: string | null = null,
+  agentMessage?: AgentMessageRoute,
+): NormalizedItem {
+  return {
+    role,
+    channel,
+    kind,
+    agent_message: agentMessage,
+    parts,
+    call_id: callId,
+    responses_item_id: undefined,
+  };
+}
+
+function normalizeTyped(item: JsonObject, type: string, payloadId: string): NormalizedItem {
+  switch (type) {
+    case "message": {
+      const role = get(item, "role");
+      if (typeof role !== "string")
+        fail(`message item in payload ${payloadId} did not contain a string role`);
+      if (!ROLES.has(role)) fail(`unsupported message role ${role} in payload ${payloadId}`);
+      return make(
+        role as ConversationRole,
+        channelOfPhase(get(item, "phase")),
+        "message",
+        contentParts(get(item, "content"), payloadId),
+      );
+    }
+    case "agent_message": {
+      const { route, parts } = agentMessage(item, payloadId);
+      return make("assistant", "analysis", "message", parts, null, route);
+    }
+    case "reasoning":
+      return make("assistant", "analysis", "reasoning", reasoningParts(item, payloadId));
+    case "function_call":
+      return make(
+        "assistant",
+        "commentary",
+        "function_call",
+        argumentParts(get(item, "arguments"), payloadId),
+        stringOrNull(get(item, "call_id")),
+      );
+    case "function_call_output":
+      return make(
+        "tool",
+        "commentary",
+        "function_call_output",
+        toolOutputParts(get(item, "output"), payloadId),
+        stringOrNull(get(item, "call_id")),
+      );
+    case "custom_tool_call":
+      return make(
+        "assistant",
+        "commentary",
+        "custom_tool_call",
+        customToolCallParts(item, payloadId),
+        stringOrNull(get(item, "call_id")),
+      );
+    case "custom_tool_call_output":
+      return make(
+        "tool",
+        "commentary",
+        "custom_tool_call_output",
+        toolOutputParts(get(item, "output"), payloadId),
+        stringOrNull(get(item, "call_id")),
+      );
+    case "tool_search_call":
+    case "web_search_call":
+    case "image_generation_call":
+    case "local_shell_call":
+      return make(
+        "assistant",
+        "commentary",
+        "function_call",
+        [jsonPart(item, payloadId)],
+        stringOrNull(get(item, "call_id")),
+      );
+    case "tool_search_output":
+    case "mcp_tool_call_output":
+      return make(
+        "tool",
+        "commentary",
+        "function_call_output",
+        [jsonPart(item, payloadId)],
+        stringOrNull(get(item, "call_id")),
+      );
+    case "compaction":
+    case "compaction_summary":
+    case "context_compaction": {
+      const encrypted = get(item, "encrypted_content");
+      if (typeof encrypted !== "string") {
+        fail(`compaction item in payload ${payloadId} did not contain string encrypted_content`);
+      }
+      return make("assistant", "summary", "message", [
+        { type: "encoded", label: "encrypted_content", value: encrypted },
+      ]);
+    }
+    default:
+      return fail(`unsupported model item type ${type} in payload ${payloadId}`);
+  }
+}
+
+function stringOrNull(value: JsonValue | undefined): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function channelOfPhase(phase: JsonValue | undefined): ConversationChannel | null {
+  if (phase === "commentary") return "commentary";
+  if (phase === "final_answer") return "final";
+  if (phase === "summary") return "summary";
+  return null;
+}
+
+/** Message content and array tool outputs. */
+function contentParts(content: JsonValue | undefined, payloadId: string): ConversationPart[] {
+  if (!Array.isArray(content)) return [{ type: "payload_ref", label: "content", raw_payload_id: payloadId }];
+  const parts: ConversationPart[] = [];
+  for (const entry of content) {
+    const type = isObject(entry) ? get(entry, "type") : undefined;
+    if (typeof type !== "string") {
+      parts.push({ type: "payload_ref", label: "content", raw_payload_id: payloadId });
+    } else if (type === "input_text" || type === "output_text" || type === "text") {
+      const text = get(entry as JsonObject, "text");
+      if (typeof text === "string") parts.push({ type: "text", text });
+    } else {
+      parts.push({ type: "payload_ref", label: type, raw_payload_id: payloadId });
+    }
+  }
+  if (parts.length === 0)
+    parts.push({ type: "payload_ref", label: "empty_content", raw_payload_id: payloadId });
+  return parts;
+}
+
+function toolOutputParts(output: JsonValue | undefined, payloadId: string): ConversationPart[] {
+  if (output === undefined) return [{ type: "payload_ref", label: "tool_output", raw_payload_id: payloadId }];
+  if (typeof output === "string") return [{ type: "text", text: output }];
+  if (Array.isArray(output)) return contentParts(output, payloadId);
+  return [jsonPart(output, payloadId)];
+}
+
+function argumentParts(args: JsonValue | undefined, payloadId: string): ConversationPart[] {
+  if (args === undefined) return [{ type: "payload_ref", label: "payload", raw_payload_id: payloadId }];
+  if (typeof args !== "string") return [jsonPart(args, payloadId)];
+  let parsed: JsonValue;
+  try {
+    parsed = parseJson(args);
+  } catch {
+    return [{ type: "text", text: args }];
+  }
+  return [jsonPart(parsed, payloadId)];
+}
+
+function customToolCallParts(item: JsonObject, payloadId: string): ConversationPart[] {
+  const input = get(item, "input");
+  if (typeof input !== "string") return [jsonPart(item, payloadId)];
+  if (get(item, "name") === "exec") return [{ type: "code", language: "javascript", source: input }];
+  return [{ type: "text", text: input }];
+}
+
+export function jsonPart(value: JsonValue, payloadId: string): ConversationPart {
+  return { type: "json", summary: jsonSummary(value), raw_payload_id: payloadId };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Compact JSON cut to 240 UTF-8 bytes (at a character boundary) plus `...` when longer. */
+export function jsonSummary(value: JsonValue): string {
+  let text: string;
+  try {
+    text = stringifyCompact(value);
+  } catch {
+    return "<unserializable json>";
+  }
+  // Fast path: 240 UTF-16 units of which none is multi-byte cannot exceed 240 bytes.
+  if (text.length <= SUMMARY_LIMIT_BYTES / 3) return text;
+  const bytes = encoder.encode(text);
+  if (bytes.length <= SUMMARY_LIMIT_BYTES) return text;
+  let cut = SUMMARY_LIMIT_BYTES;
+  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  return `${decoder.decode(bytes.subarray(0, cut))}...`;
+}
+
+function reasoningParts(item: JsonObject, payloadId: string): ConversationPart[] {
+  const text = reasoningEntries(item, "content", payloadId).map(
+    (t): ConversationPart => ({ type: "text", text: t }),
+  );
+  const summary = reasoningEntries(item, "summary", payloadId).map(
+    (t): ConversationPart => ({ type: "summary", text: t }),
+  );
+  const parts = [...text, ...summary];
+  const encrypted = get(item, "encrypted_content");
+  if (encrypted !== undefined && encrypted !== null) {
+    if (typeof encrypted !== "string")
+      fail(`reasoning item in payload ${payloadId} had non-string encrypted_content`);
+    parts.push({ type: "encoded", label: "encrypted_content", value: encrypted });
+  }
+  if (parts.length === 0) {
+    fail(`reasoning item in payload ${payloadId} contained no content, summary, or encrypted_content`);
+  }
+  return parts;
+}
+
+function reasoningEntries(item: JsonObject, key: "content" | "summary", payloadId: string): string[] {
+  const entries = get(item, key);
+  if (entries === undefined || entries === null) return [];
+  if (!Array.isArray(entries)) fail(`reasoning item in payload ${payloadId} had non-array ${key}`);
+  const allowed = key === "content" ? ["reasoning_text", "text"] : ["summary_text"];
+  return entries.map((entry) => {
+    const type = isObject(entry) ? get(entry, "type") : undefined;
+    if (typeof type !== "string")
+      fail(`reasoning item in payload ${payloadId} had ${key} entry without string type`);
+    if (!allowed.includes(type))
+      fail(`reasoning item in payload ${payloadId} had unsupported ${key} type ${type}`);
+    const text = get(entry as JsonObject, "text");
+    if (typeof text !== "string")
+      fail(`reasoning item in payload ${payloadId} had ${key} entry without string text`);
+    return text;
+  });
+}
+
+function agentMessage(
+  item: JsonObject,
+  payloadId: string,
+): { route: AgentMessageRoute; parts: ConversationPart[] } {
+  const author = get(item, "author");
+  if (typeof author !== "string")
+    fail(`agent_message item in payload ${payloadId} did not contain a string author`);
+  const recipient = get(item, "recipient");
+  if (typeof recipient !== "string") {
+    fail(`agent_message item in payload ${payloadId} did not contain a string recipient`);
+  }
+  const content = get(item, "content");
+  if (!Array.isArray(content))
+    fail(`agent_message item in payload ${payloadId} did not contain an array content`);
+  const parts = content.map((entry): ConversationPart => {
+    const type = isObject(entry) ? get(entry, "type") : undefined;
+    if (typeof type !== "string")
+      fail(`agent_message item in payload ${payloadId} had content without a string type`);
+    const object = entry as JsonObject;
+    if (type === "input_text") {
+      const text = get(object, "text");
+      if (typeof text !== "string")
+        fail(`agent_message item in payload ${payloadId} had input_text without string text`);
+      return { type: "text", text };
+    }
+    if (type === "encrypted_content") {
+      const value = get(object, "encrypted_content");
+      if (typeof value !== "string") {
+        fail(`agent_message item in payload ${payloadId} had encrypted_content without a string payload`);
+      }
+      return { type: "encoded", label: "encrypted_content", value };
+    }
+    return fail(`agent_message item in payload ${payloadId} had unsupported content type ${type}`);
+  });
+  if (parts.length === 0) fail(`agent_message item in payload ${payloadId} contained no content`);
+  return { route: { author, recipient }, parts };
+}

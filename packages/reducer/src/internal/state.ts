@@ -1,0 +1,171 @@
+// Everything the replay keeps while it walks the events: the reduced collections, the reference's private
+// bookkeeping (snapshots, pending starts and edges, counters) and indexes that replace its linear scans without
+// changing which element wins a tie.
+import { fail } from "./errors.ts";
+import type { JsonValue } from "./json.ts";
+import type {
+  AgentThread,
+  CodeCell,
+  CodexTurn,
+  Collections,
+  ConversationItem,
+  InferenceCall,
+  InteractionEdgeKind,
+  RawPayloadRef,
+  RolloutHeader,
+  ToolCall,
+  TraceAnchor,
+} from "./model.ts";
+
+export type PayloadReader = (ref: RawPayloadRef) => JsonValue;
+
+export interface PendingCellStart {
+  code_cell_id: string;
+  runtime_cell_id: string;
+  model_visible_call_id: string;
+  source_js: string;
+  thread_id: string;
+  codex_turn_id: string | null;
+  at: number;
+  seq: number;
+}
+
+export interface PendingCellEvent {
+  kind: "initial_response" | "ended";
+  status: import("./model.ts").CodeCellRuntimeStatus;
+  response_payload_id: string | null;
+  at: number;
+  seq: number;
+}
+
+export interface PendingEdge {
+  edge_id: string;
+  kind: InteractionEdgeKind;
+  source: TraceAnchor;
+  target_thread_id: string;
+  author: string;
+  content: string;
+  spawn_fallback_thread_id: string | null;
+  started_at_unix_ms: number;
+  ended_at_unix_ms: number | null;
+  carried_raw_payload_ids: string[];
+}
+
+export interface Acceptance {
+  at: number;
+  seq: number;
+}
+
+export class ReplayState {
+  readonly collections: Collections = {
+    threads: new Map(),
+    codex_turns: new Map(),
+    conversation_items: new Map(),
+    inference_calls: new Map(),
+    code_cells: new Map(),
+    tool_calls: new Map(),
+    terminal_sessions: new Map(),
+    terminal_operations: new Map(),
+    compactions: new Map(),
+    compaction_requests: new Map(),
+    interaction_edges: new Map(),
+    raw_payloads: new Map(),
+  };
+
+  nextItemNumber = 1;
+  nextOperationNumber = 1;
+  /** Per thread: the ids of the last model-visible snapshot (request + response). */
+  readonly lastSnapshot = new Map<string, string[]>();
+  /** Per thread: the replacement history of an installed compaction, used by the next full request. */
+  readonly pendingReplacement = new Map<string, string[]>();
+  /** `(thread, runtime cell id)` -> code cell id. */
+  readonly runtimeCells = new Map<string, string>();
+  readonly pendingCellStarts = new Map<string, PendingCellStart>();
+  readonly pendingCellEvents = new Map<string, PendingCellEvent[]>();
+  pendingEdges: PendingEdge[] = [];
+
+  // Indexes.
+  readonly threadItemSets = new Map<string, Set<string>>();
+  /** `(thread, call id)` -> conversation items with that call id, in creation order. */
+  readonly itemsByCallId = new Map<string, string[]>();
+  /** Model-visible call id -> tool calls that carry it (any thread). */
+  readonly toolsByModelCallId = new Map<string, string[]>();
+  /** Responses id -> inference calls whose response_id it is. */
+  readonly inferencesByResponseId = new Map<string, Set<string>>();
+  /** Conversation item -> inference calls whose current response contains it. */
+  readonly inferencesByResponseItem = new Map<string, Set<string>>();
+  readonly inferencesByTurn = new Map<string, string[]>();
+  readonly codeCellsByTurn = new Map<string, string[]>();
+  readonly toolsByRequesterCell = new Map<string, string[]>();
+  /** Compaction id -> compaction requests made for it. */
+  readonly compactionRequestsById = new Map<string, string[]>();
+  /** Items that are the target of some interaction edge. */
+  readonly edgeTargetItems = new Set<string>();
+  /** Schema 2: `(thread, Responses id)` -> first acceptance. */
+  readonly acceptances = new Map<string, Acceptance>();
+  /** Schema 2: `(thread, Responses id)` -> conversation items with that id. */
+  readonly itemsByResponsesId = new Map<string, string[]>();
+  /** Schema 2: terminal sessions keyed by the runtime process id that created them. */
+  readonly sessionsByProcessId = new Map<string, string>();
+  /** Terminal operation -> the thread of its tool (not part of state.json). */
+  readonly operationThreads = new Map<string, string>();
+  /** Schema 2: write_stdin tool -> exec tool it was resolved to. */
+  readonly stdinTargets = new Map<string, string>();
+  recordingCompleted = false;
+
+  readonly version: 1 | 2;
+  readonly header: RolloutHeader;
+  readonly readPayload: PayloadReader;
+
+  constructor(version: 1 | 2, header: RolloutHeader, readPayload: PayloadReader) {
+    this.version = version;
+    this.header = header;
+    this.readPayload = readPayload;
+  }
+
+  thread(id: string): AgentThread {
+    return this.collections.threads.get(id) ?? fail(`trace event referenced unknown thread ${id}`);
+  }
+
+  turn(id: string): CodexTurn | undefined {
+    return this.collections.codex_turns.get(id);
+  }
+
+  item(id: string): ConversationItem {
+    return (
+      this.collections.conversation_items.get(id) ??
+      fail(`conversation item ${id} was referenced before it was created`)
+    );
+  }
+
+  tool(id: string): ToolCall | undefined {
+    return this.collections.tool_calls.get(id);
+  }
+
+  inference(id: string): InferenceCall | undefined {
+    return this.collections.inference_calls.get(id);
+  }
+
+  codeCell(id: string): CodeCell | undefined {
+    return this.collections.code_cells.get(id);
+  }
+
+  threadItems(threadId: string): Set<string> {
+    let set = this.threadItemSets.get(threadId);
+    if (!set) {
+      set = new Set();
+      this.threadItemSets.set(threadId, set);
+    }
+    return set;
+  }
+}
+
+export function pairKey(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+export function pushIndex<K>(index: Map<K, string[]>, key: K, value: string): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
