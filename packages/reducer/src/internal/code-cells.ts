@@ -238,7 +238,16 @@ export function endCodeCellsOfTurn(
   for (const cellId of s.codeCellsByTurn.get(turnId) ?? []) {
     const cell = s.codeCell(cellId);
     if (cell?.execution.status !== "running") continue;
-    endWindow(cell.execution, event.wall_time_unix_ms, event.seq, END_STATUS[runtimeStatus]);
-    cell.runtime_status = runtimeStatus;
+    applyLifecycle(
+      cell,
+      {
+        kind: "ended",
+        status: runtimeStatus,
+        response_payload_id: null,
+        at: event.wall_time_unix_ms,
+        seq: event.seq,
+      },
+      s.version,
+    );
   }
 }

@@ -58,7 +58,7 @@ export function compactionRequestEnded(
   }
   const completed = payload.type === "compaction_request_completed";
   endWindow(request.execution, event.wall_time_unix_ms, event.seq, completed ? "completed" : "failed");
-  request.raw_response_payload_id = completed ? (payload.response_payload?.raw_payload_id ?? null) : null;
+  request.raw_response_payload_id = completed ? payload.response_payload.raw_payload_id : null;
 }
 
 function historyArray(document: JsonValue, key: string, payloadId: string): JsonValue[] {

@@ -16,7 +16,7 @@ export function describeUnexpected(value: JsonValue): string {
   if (typeof value === "number")
     return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
   if (value instanceof JsonNumber)
-    return value.isFloat ? `floating point \`${value.value}\`` : `integer \`${value.integerText}\``;
+    return value.isFloat ? `floating point \`${value.value}\`` : `integer \`${value.text}\``;
   if (Array.isArray(value)) return "sequence";
   return "map";
 }
@@ -38,7 +38,7 @@ export const bool: Decoder<boolean> = (value) => {
 function integer(kind: "u64" | "i64" | "u32" | "i32", min: bigint, max: bigint): Decoder<number> {
   return (value) => {
     if (!isInteger(value)) throw invalidType(value, kind);
-    const exact = typeof value === "number" ? BigInt(value) : BigInt(value.integerText);
+    const exact = typeof value === "number" ? BigInt(value) : BigInt(value.text);
     if (exact < min || exact > max) {
       throw new DecodeError(`invalid value: integer \`${exact}\`, expected ${kind}`);
     }

@@ -156,7 +156,7 @@ export type EventPayload =
       inference_call_id: string;
       response_id: string | null;
       upstream_request_id: string | null;
-      response_payload: RawPayloadRef | null;
+      response_payload: RawPayloadRef;
     }
   | {
       type: "inference_failed";
@@ -229,7 +229,7 @@ export type EventPayload =
       type: "compaction_request_completed";
       compaction_id: string;
       compaction_request_id: string;
-      response_payload: RawPayloadRef | null;
+      response_payload: RawPayloadRef;
     }
   | { type: "compaction_request_failed"; compaction_id: string; compaction_request_id: string; error: string }
   | { type: "compaction_installed"; compaction_id: string; checkpoint_payload: RawPayloadRef }
@@ -374,7 +374,7 @@ function decodePayload(object: JsonObject, version: TraceVersion): EventPayload 
         inference_call_id: f("inference_call_id", str),
         response_id: f("response_id", opt(str)),
         upstream_request_id: f("upstream_request_id", opt(str)),
-        response_payload: f("response_payload", version === 1 ? payloadRef : optRef),
+        response_payload: f("response_payload", payloadRef),
       };
     case "inference_failed":
       return {
@@ -459,7 +459,7 @@ function decodePayload(object: JsonObject, version: TraceVersion): EventPayload 
         type,
         compaction_id: f("compaction_id", str),
         compaction_request_id: f("compaction_request_id", str),
-        response_payload: f("response_payload", version === 1 ? payloadRef : optRef),
+        response_payload: f("response_payload", payloadRef),
       };
     case "compaction_request_failed":
       return {
@@ -535,7 +535,7 @@ export function payloadRefsOf(payload: EventPayload): RawPayloadRef[] {
         : [payload.request_payload];
     }
     case "inference_completed":
-      return payload.response_payload ? [payload.response_payload] : [];
+      return [payload.response_payload];
     case "inference_failed":
     case "inference_cancelled":
       return payload.partial_response_payload ? [payload.partial_response_payload] : [];
@@ -552,7 +552,7 @@ export function payloadRefsOf(payload: EventPayload): RawPayloadRef[] {
     case "compaction_request_started":
       return [payload.request_payload];
     case "compaction_request_completed":
-      return payload.response_payload ? [payload.response_payload] : [];
+      return [payload.response_payload];
     case "compaction_installed":
       return [payload.checkpoint_payload];
     case "agent_result_observed":

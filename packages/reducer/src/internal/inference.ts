@@ -223,7 +223,7 @@ function reduceResponse(s: ReplayState, event: TraceEvent, callId: string, ref: 
 function clampedInteger(value: JsonValue | undefined): number | null {
   if (!isInteger(value)) return null;
   if (value instanceof JsonNumber) {
-    const exact = BigInt(value.integerText);
+    const exact = BigInt(value.text);
     if (exact > 9223372036854775807n) return null;
     return exact < 0n ? 0 : Number(exact);
   }

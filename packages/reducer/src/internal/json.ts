@@ -1,19 +1,21 @@
-// JSON as the reference reducer sees it. The reference parses with serde_json (document key order kept, integers and
-// floats kept apart, strict UTF-16 escapes) and re-serializes values into summaries; a plain JSON.parse would reorder
-// integer-like keys, turn `1.0` into `1` and accept lone surrogates. `parseJson` takes JSON.parse's fast path whenever
-// the text cannot contain any of those cases and falls back to an exact parser otherwise.
+// JSON as the reference reducer sees it. The reference parses with serde_json built with `preserve_order` and
+// `arbitrary_precision`: document key order is kept, numbers keep the text they were written with (exponent markers
+// normalized to `e+`/`e-`), and lone surrogate escapes are errors. A plain JSON.parse would reorder integer-like keys,
+// turn `1.0` into `1` and accept lone surrogates, so `parseJson` takes JSON.parse's fast path only when the text
+// cannot contain any of those cases and falls back to an exact parser otherwise.
 
 /** A number JSON.parse cannot represent faithfully: a float lexeme, or an integer outside the safe range. */
 export class JsonNumber {
   readonly isFloat: boolean;
+  /** The nearest double, for comparisons. */
   readonly value: number;
-  /** Exact decimal digits of an integer (serde keeps u64/i64 exactly); unused for floats. */
-  readonly integerText: string;
+  /** The number as serde_json prints it back. */
+  readonly text: string;
 
-  constructor(isFloat: boolean, value: number, integerText: string) {
+  constructor(isFloat: boolean, value: number, text: string) {
     this.isFloat = isFloat;
     this.value = value;
-    this.integerText = integerText;
+    this.text = text;
   }
 }
 
@@ -33,7 +35,8 @@ export class JsonSyntaxError extends Error {
 export const MAX_JSON_DEPTH = 127;
 
 // A float lexeme, a long integer, an array-index-like key or a surrogate escape.
-const NEEDS_EXACT = /[:,[]\s*-?\d+[.eE]|[:,[]\s*-?\d{16}|"(?:0|[1-9]\d{0,9})"\s*:|\\u[dD][89a-fA-F]/;
+const NEEDS_EXACT =
+  /(?:^|[:,[])\s*-?\d+[.eE]|(?:^|[:,[])\s*-?\d{16}|"(?:0|[1-9]\d{0,9})"\s*:|\\u[dD][89a-fA-F]/;
 
 export function parseJson(text: string): JsonValue {
   if (!NEEDS_EXACT.test(text) && !nestsTooDeep(text)) {
@@ -97,10 +100,6 @@ export function isInteger(value: JsonValue | undefined): value is number | JsonN
   return value instanceof JsonNumber && !value.isFloat;
 }
 
-export function isNumber(value: JsonValue | undefined): value is number | JsonNumber {
-  return typeof value === "number" || value instanceof JsonNumber;
-}
-
 /** Compact serialization exactly as serde_json writes the parsed value. */
 export function stringifyCompact(value: JsonValue): string {
   const out: string[] = [];
@@ -112,10 +111,9 @@ function writeCompact(value: JsonValue, out: string[], depth: number): void {
   if (depth > MAX_JSON_DEPTH) throw new JsonSyntaxError("recursion limit exceeded");
   if (value === null) out.push("null");
   else if (typeof value === "boolean") out.push(value ? "true" : "false");
-  else if (typeof value === "number") out.push(formatNumber(value, Number.isInteger(value) ? null : value));
+  else if (typeof value === "number") out.push(String(value));
   else if (typeof value === "string") out.push(JSON.stringify(value));
-  else if (value instanceof JsonNumber)
-    out.push(value.isFloat ? formatFloat(value.value) : value.integerText);
+  else if (value instanceof JsonNumber) out.push(value.text);
   else if (Array.isArray(value)) {
     out.push("[");
     for (let i = 0; i < value.length; i++) {
@@ -136,31 +134,7 @@ function writeCompact(value: JsonValue, out: string[], depth: number): void {
   }
 }
 
-function formatNumber(value: number, float: number | null): string {
-  return float === null ? String(value) : formatFloat(float);
-}
-
-/** serde_json prints f64 with ryu: shortest digits, `.0` on integral values, `e` exponents without `+`. */
-export function formatFloat(value: number): string {
-  if (!Number.isFinite(value)) return "null";
-  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
-  const sign = value < 0 ? "-" : "";
-  const [mantissa, exponentText] = Math.abs(value).toExponential().split("e") as [string, string];
-  const digits = mantissa.replace(".", "");
-  const length = digits.length;
-  const kk = Number(exponentText) + 1; // position of the decimal point relative to the first digit
-  const k = kk - length;
-  if (k >= 0 && kk <= 16) return `${sign}${digits}${"0".repeat(k)}.0`;
-  if (kk > 0 && kk <= 16) return `${sign}${digits.slice(0, kk)}.${digits.slice(kk)}`;
-  if (kk > -5 && kk <= 0) return `${sign}0.${"0".repeat(-kk)}${digits}`;
-  const exponent = kk - 1;
-  if (length === 1) return `${sign}${digits}e${exponent}`;
-  return `${sign}${digits[0]}.${digits.slice(1)}e${exponent}`;
-}
-
 const ARRAY_INDEX_KEY = /^(?:0|[1-9]\d*)$/;
-const U64_MAX = 18446744073709551615n;
-const I64_MIN = -9223372036854775808n;
 
 class ExactParser {
   private pos = 0;
@@ -408,15 +382,14 @@ class ExactParser {
     }
     const lexeme = text.slice(start, this.pos);
     const value = Number(lexeme);
-    if (isFloat) {
-      if (!Number.isFinite(value)) this.fail("number out of range");
-      return new JsonNumber(true, value, "");
-    }
+    if (isFloat)
+      return new JsonNumber(
+        true,
+        value,
+        lexeme.replace(/[eE]([+-]?)/, (_, sign: string) => `e${sign || "+"}`),
+      );
     if (Number.isSafeInteger(value)) return Object.is(value, -0) ? 0 : value;
-    const big = BigInt(lexeme);
-    // serde keeps u64 and i64 exactly and parses anything wider as f64.
-    if (big <= U64_MAX && big >= I64_MIN) return new JsonNumber(false, value, big.toString());
-    return new JsonNumber(true, value, "");
+    return new JsonNumber(false, value, lexeme);
   }
 }
 

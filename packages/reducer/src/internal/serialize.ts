@@ -1,6 +1,6 @@
 // state.json exactly as the reference writes it: serde_json's pretty printer (two-space indent, no trailing
 // newline), struct fields in declaration order, `None` as null, id-keyed maps sorted by the UTF-8 bytes of their keys.
-import { formatFloat, JsonNumber } from "./json.ts";
+import { JsonNumber } from "./json.ts";
 import { COLLECTION_NAMES } from "./model.ts";
 import { compareKeys } from "./order.ts";
 
@@ -16,10 +16,9 @@ export function serializeState(state: object): string {
 function writeValue(value: unknown, indent: string, out: string[]): void {
   if (value === null) out.push("null");
   else if (typeof value === "string") out.push(JSON.stringify(value));
-  else if (typeof value === "number") out.push(Number.isInteger(value) ? String(value) : formatFloat(value));
+  else if (typeof value === "number") out.push(String(value));
   else if (typeof value === "boolean") out.push(value ? "true" : "false");
-  else if (value instanceof JsonNumber)
-    out.push(value.isFloat ? formatFloat(value.value) : value.integerText);
+  else if (value instanceof JsonNumber) out.push(value.text);
   else if (Array.isArray(value)) writeArray(value, indent, out);
   else if (typeof value === "object") writeObject(value as Record<string, unknown>, indent, out, false);
   else throw new TypeError(`cannot serialize a ${typeof value} into state.json`);

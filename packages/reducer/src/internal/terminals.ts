@@ -177,7 +177,7 @@ function stdinInvocation(document: JsonValue): StdinInvocation {
   let sessionId: string | null = null;
   if (typeof sessionValue === "string" && sessionValue !== "") sessionId = sessionValue;
   else if (isInteger(sessionValue))
-    sessionId = typeof sessionValue === "number" ? String(sessionValue) : sessionValue.integerText;
+    sessionId = typeof sessionValue === "number" ? String(sessionValue) : sessionValue.text;
   if (sessionId === null) throw new DecodeError("write_stdin dispatch payload omitted session_id");
   const chars = get(argObject, "chars");
   return {
