@@ -16,7 +16,7 @@ export function describeUnexpected(value: JsonValue): string {
   if (typeof value === "number")
     return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
   if (value instanceof JsonNumber)
-    return value.isFloat ? `floating point \`${value.value}\`` : `integer \`${value.text}\``;
+    return value.isFloat ? `floating point \`${value.text}\`` : `integer \`${value.text}\``;
   if (Array.isArray(value)) return "sequence";
   return "map";
 }

@@ -3,6 +3,8 @@ export interface ErrorLocation {
   readonly file: string;
   readonly line?: number;
   readonly seq?: number;
+  /** The payload file (bundle-relative) being read when the error happened. */
+  readonly payload?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export class ReplayError extends Error {
       const parts = [where.file];
       if (where.line !== undefined) parts.push(`line ${where.line}`);
       if (where.seq !== undefined) parts.push(`seq ${where.seq}`);
+      if (where.payload !== undefined) parts.push(`payload ${where.payload}`);
       lines.push(`  at ${parts.join(", ")}`);
     }
     return lines.join("\n");

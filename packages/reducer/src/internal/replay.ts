@@ -135,7 +135,11 @@ export class Replay {
         this.s.collections.raw_payloads.set(ref.raw_payload_id, ref);
       this.dispatch(event);
     } catch (error) {
-      if (error instanceof ReplayError && error.location === undefined) error.location = where;
+      if (error instanceof ReplayError && error.location?.line === undefined) {
+        // Payload errors know their file; the event that needed the payload adds line and seq.
+        const payload = error.location?.file;
+        error.location = payload === undefined ? where : { ...where, payload };
+      }
       throw error;
     }
   }
