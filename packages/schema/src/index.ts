@@ -106,7 +106,7 @@ export {
   TokenUsageV2,
 } from "./state/inference-call.ts";
 export { InteractionEdge, InteractionEdgeKind, TraceAnchor } from "./state/interaction-edge.ts";
-export { RolloutTrace, RolloutTraceV1, RolloutTraceV2 } from "./state/rollout-trace.ts";
+export { ReplayDiagnostics, RolloutTrace, RolloutTraceV1, RolloutTraceV2 } from "./state/rollout-trace.ts";
 export {
   TerminalModelObservation,
   TerminalObservationSource,

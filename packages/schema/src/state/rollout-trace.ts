@@ -16,6 +16,23 @@ import { ToolCallV1, ToolCallV2 } from "./tool-call.ts";
 // Schema
 // ------------------------------------------------------------------
 
+/** What a partial replay skipped; written only by rollout-trace, which readers of the reference shape ignore. */
+export const ReplayDiagnostics = Type.Array(
+  StrictObject(
+    {
+      file: Text("Bundle-relative file that held the skipped data (`trace.jsonl`)."),
+      line: Type.Integer({ minimum: 1, description: "1-based line where the skipped tail starts." }),
+      message: Text("What was skipped and why."),
+    },
+    { title: "ReplayDiagnostic", description: "One skipped region." },
+  ),
+  {
+    title: "ReplayDiagnostics",
+    description:
+      "Present only when the reducer ran in partial mode and skipped a torn last line or trailing garbage left by a crashed producer.",
+  },
+);
+
 function MapOf<T extends TSchema>(value: T, description: string) {
   return Type.Record(Type.String(), value, { description });
 }
@@ -54,6 +71,7 @@ function graphFields<
     compaction_requests: MapOf(CompactionRequest, "Compaction requests by request id."),
     interaction_edges: MapOf(InteractionEdge, "Interaction edges by edge id."),
     raw_payloads: MapOf(RawPayloadRef, "Every payload reference carried by a replayed event, by payload id."),
+    replay_diagnostics: Type.Optional(ReplayDiagnostics),
   };
 }
 
@@ -104,3 +122,5 @@ export type RolloutTraceV1 = Static<typeof RolloutTraceV1>;
 export type RolloutTraceV2 = Static<typeof RolloutTraceV2>;
 /** The reduced state of either schema version. */
 export type RolloutTrace = Static<typeof RolloutTrace>;
+/** What a partial replay skipped. */
+export type ReplayDiagnostics = Static<typeof ReplayDiagnostics>;
