@@ -86,16 +86,15 @@ export function compactionInstalled(
 
   const ref = payload.checkpoint_payload;
   const document = s.readPayload(ref);
-  const withIds = s.version === 2;
   const input = normalizeItems(
     historyArray(document, "input_history", ref.raw_payload_id),
     ref.raw_payload_id,
-    withIds,
+    s.version,
   );
   const replacement = normalizeItems(
     historyArray(document, "replacement_history", ref.raw_payload_id),
     ref.raw_payload_id,
-    withIds,
+    s.version,
   );
   const at = event.wall_time_unix_ms;
   const inputIds = reconcileDetached(

@@ -240,7 +240,13 @@ function partEqual(a: ConversationPart, b: ConversationPart): boolean {
     case "code":
       return b.type === "code" && a.language === b.language && a.source === b.source;
     case "payload_ref":
-      return b.type === "payload_ref" && a.label === b.label && a.raw_payload_id === b.raw_payload_id;
+      // A content digest (schema 2) identifies the content wherever it was seen; otherwise the payload does.
+      return (
+        b.type === "payload_ref" &&
+        a.label === b.label &&
+        a.content_sha256 === b.content_sha256 &&
+        (a.content_sha256 !== undefined || a.raw_payload_id === b.raw_payload_id)
+      );
   }
 }
 

@@ -62,7 +62,7 @@ function requestInput(s: ReplayState, ref: RawPayloadRef): { payload: JsonObject
 function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): string[] {
   const ref = payload.request_payload;
   const { payload: request, input } = requestInput(s, ref);
-  const items = normalizeItems(input, ref.raw_payload_id, s.version === 2);
+  const items = normalizeItems(input, ref.raw_payload_id, s.version);
   const threadId = payload.thread_id;
   const payloadPrevious = get(request, "previous_response_id");
   const previousResponseId = typeof payloadPrevious === "string" ? payloadPrevious : null;
@@ -89,7 +89,7 @@ function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): str
     const prefixItems = normalizeItems(
       requestInput(s, prefixRef).input,
       prefixRef.raw_payload_id,
-      s.version === 2,
+      s.version,
     );
     const prefixIds = reconcile(s, prefixItems, {
       ...base,
@@ -201,7 +201,7 @@ function reduceResponse(s: ReplayState, event: TraceEvent, callId: string, ref: 
   const output = isObject(document) ? get(document, "output_items") : undefined;
   if (!Array.isArray(output))
     fail(`inference response payload ${ref.raw_payload_id} did not contain output_items`);
-  const items = normalizeItems(output, ref.raw_payload_id, s.version === 2);
+  const items = normalizeItems(output, ref.raw_payload_id, s.version);
   const threadId = call.thread_id;
   const snapshot = s.lastSnapshot.get(threadId) ?? [];
   const ids = reconcile(s, items, {

@@ -5,6 +5,8 @@
 // cannot contain any of those cases and falls back to an exact parser otherwise.
 
 /** A number JSON.parse cannot represent faithfully: a float lexeme, or an integer outside the safe range. */
+import { compareKeys } from "./order.ts";
+
 export class JsonNumber {
   readonly isFloat: boolean;
   /** The nearest double, for comparisons. */
@@ -98,6 +100,14 @@ export function get(object: JsonObject, key: string): JsonValue | undefined {
 export function isInteger(value: JsonValue | undefined): value is number | JsonNumber {
   if (typeof value === "number") return Number.isInteger(value);
   return value instanceof JsonNumber && !value.isFloat;
+}
+
+/** Compact serialization with every object's keys sorted by their bytes: the canonical text schema 2 hashes. */
+export function stringifyCanonical(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(stringifyCanonical).join(",")}]`;
+  if (!isObject(value)) return stringifyCompact(value);
+  const keys = objectKeys(value).sort(compareKeys);
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${stringifyCanonical(value[key] as JsonValue)}`).join(",")}}`;
 }
 
 /** Compact serialization exactly as serde_json writes the parsed value. */

@@ -62,7 +62,7 @@ export type ConversationPart =
   | { type: "encoded"; label: string; value: string }
   | { type: "json"; summary: string; raw_payload_id: string }
   | { type: "code"; language: string; source: string }
-  | { type: "payload_ref"; label: string; raw_payload_id: string };
+  | { type: "payload_ref"; label: string; raw_payload_id: string; content_sha256?: string | undefined };
 
 export type ProducerRef =
   | { type: "inference"; inference_call_id: string }

@@ -1,7 +1,8 @@
 // Responses items (from requests, responses and compaction checkpoints) mapped onto conversation items: role,
 // channel, kind, body parts and call id, exactly as the reference normalizes them.
 import { fail } from "./errors.ts";
-import { get, isObject, type JsonObject, type JsonValue, parseJson, stringifyCompact } from "./json.ts";
+import { get, isObject, type JsonObject, type JsonValue, parseJson, stringifyCanonical, stringifyCompact } from "./json.ts";
+import { sha256Hex } from "./sha256.ts";
 import type {
   AgentMessageRoute,
   ConversationChannel,
@@ -24,22 +25,30 @@ export interface NormalizedItem {
 const ROLES: ReadonlySet<string> = new Set(["system", "developer", "user", "assistant", "tool"]);
 const SUMMARY_LIMIT_BYTES = 240;
 
-export function normalizeItems(
-  items: readonly JsonValue[],
-  payloadId: string,
-  withItemIds: boolean,
-): NormalizedItem[] {
-  return items.map((item) => normalizeItem(item, payloadId, withItemIds));
+/** Where items come from: the payload they are read from and the trace schema, which changes a few rules. */
+interface Source {
+  payloadId: string;
+  version: 1 | 2;
 }
 
-export function normalizeItem(item: JsonValue, payloadId: string, withItemIds: boolean): NormalizedItem {
-  const type = isObject(item) ? get(item, "type") : undefined;
-  if (!isObject(item) || typeof type !== "string") {
-    return fail(`model item in payload ${payloadId} did not contain a string type`);
+export function normalizeItems(items: readonly JsonValue[], payloadId: string, version: 1 | 2): NormalizedItem[] {
+  const source = { payloadId, version };
+  return items.map((item) => normalizeTyped(item, source));
+}
+
+export function normalizeItem(item: JsonValue, payloadId: string, version: 1 | 2): NormalizedItem {
+  return normalizeTyped(item, { payloadId, version });
+}
+
+function normalizeTyped(value: JsonValue, source: Source): NormalizedItem {
+  const type = isObject(value) ? get(value, "type") : undefined;
+  if (!isObject(value) || typeof type !== "string") {
+    return fail(`model item in payload ${source.payloadId} did not contain a string type`);
   }
-  const normalized = normalizeTyped(item, type, payloadId);
-  const id = get(item, "id");
-  if (withItemIds && typeof id === "string") normalized.responses_item_id = id;
+  const normalized = normalizeByType(value, type, source);
+  const id = get(value, "id");
+  // Schema 2 makes the Responses item id part of an item's identity.
+  if (source.version === 2 && typeof id === "string") normalized.responses_item_id = id;
   return normalized;
 }
 
@@ -62,7 +71,8 @@ function make(
   };
 }
 
-function normalizeTyped(item: JsonObject, type: string, payloadId: string): NormalizedItem {
+function normalizeByType(item: JsonObject, type: string, source: Source): NormalizedItem {
+  const payloadId = source.payloadId;
   switch (type) {
     case "message": {
       const role = get(item, "role");
@@ -73,7 +83,7 @@ function normalizeTyped(item: JsonObject, type: string, payloadId: string): Norm
         role as ConversationRole,
         channelOfPhase(get(item, "phase")),
         "message",
-        contentParts(get(item, "content"), payloadId),
+        contentParts(get(item, "content"), source),
       );
     }
     case "agent_message": {
@@ -95,7 +105,7 @@ function normalizeTyped(item: JsonObject, type: string, payloadId: string): Norm
         "tool",
         "commentary",
         "function_call_output",
-        toolOutputParts(get(item, "output"), payloadId),
+        toolOutputParts(get(item, "output"), source),
         stringOrNull(get(item, "call_id")),
       );
     case "custom_tool_call":
@@ -111,7 +121,7 @@ function normalizeTyped(item: JsonObject, type: string, payloadId: string): Norm
         "tool",
         "commentary",
         "custom_tool_call_output",
-        toolOutputParts(get(item, "output"), payloadId),
+        toolOutputParts(get(item, "output"), source),
         stringOrNull(get(item, "call_id")),
       );
     case "tool_search_call":
@@ -161,31 +171,39 @@ function channelOfPhase(phase: JsonValue | undefined): ConversationChannel | nul
   return null;
 }
 
-/** Message content and array tool outputs. */
-function contentParts(content: JsonValue | undefined, payloadId: string): ConversationPart[] {
+/**
+ * Message content and array tool outputs. Schema 2 identifies an opaque content entry (an image, say) by the SHA-256
+ * of its canonical JSON, and leaves an empty content list empty.
+ */
+function contentParts(content: JsonValue | undefined, source: Source): ConversationPart[] {
+  const payloadId = source.payloadId;
   if (!Array.isArray(content)) return [{ type: "payload_ref", label: "content", raw_payload_id: payloadId }];
   const parts: ConversationPart[] = [];
   for (const entry of content) {
     const type = isObject(entry) ? get(entry, "type") : undefined;
-    if (typeof type !== "string") {
-      parts.push({ type: "payload_ref", label: "content", raw_payload_id: payloadId });
-    } else if (type === "input_text" || type === "output_text" || type === "text") {
+    if (type === "input_text" || type === "output_text" || type === "text") {
       const text = get(entry as JsonObject, "text");
       if (typeof text === "string") parts.push({ type: "text", text });
-    } else {
-      parts.push({ type: "payload_ref", label: type, raw_payload_id: payloadId });
+      continue;
     }
+    const label = typeof type === "string" ? type : "content";
+    parts.push(
+      source.version === 2
+        ? { type: "payload_ref", label, raw_payload_id: payloadId, content_sha256: sha256Hex(stringifyCanonical(entry)) }
+        : { type: "payload_ref", label, raw_payload_id: payloadId },
+    );
   }
-  if (parts.length === 0)
+  if (parts.length === 0 && source.version === 1) {
     parts.push({ type: "payload_ref", label: "empty_content", raw_payload_id: payloadId });
+  }
   return parts;
 }
 
-function toolOutputParts(output: JsonValue | undefined, payloadId: string): ConversationPart[] {
-  if (output === undefined) return [{ type: "payload_ref", label: "tool_output", raw_payload_id: payloadId }];
+function toolOutputParts(output: JsonValue | undefined, source: Source): ConversationPart[] {
+  if (output === undefined) return [{ type: "payload_ref", label: "tool_output", raw_payload_id: source.payloadId }];
   if (typeof output === "string") return [{ type: "text", text: output }];
-  if (Array.isArray(output)) return contentParts(output, payloadId);
-  return [jsonPart(output, payloadId)];
+  if (Array.isArray(output)) return contentParts(output, source);
+  return [jsonPart(output, source.payloadId)];
 }
 
 function argumentParts(args: JsonValue | undefined, payloadId: string): ConversationPart[] {

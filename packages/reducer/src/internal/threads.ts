@@ -175,7 +175,7 @@ export function historyItemAccepted(
   const document = s.readPayload(ref);
   if (stringField(document, "id") !== payload.item_id)
     fail(`accepted agent message does not match receipt ${payload.item_id}`);
-  const normalized = normalizeItem(document, ref.raw_payload_id, true);
+  const normalized = normalizeItem(document, ref.raw_payload_id, s.version);
   const itemId = createItem(s, normalized, {
     threadId,
     turnId: event.codex_turn_id,
@@ -183,6 +183,8 @@ export function historyItemAccepted(
     producedBy: [],
   });
   appendToThread(s, threadId, [itemId]);
+  // The accepted message is now part of what the model will see: the thread's next request re-sights it.
+  s.lastSnapshot.set(threadId, [...(s.lastSnapshot.get(threadId) ?? []), itemId]);
   linkItemToAgentEdges(s, s.item(itemId));
 }
 
