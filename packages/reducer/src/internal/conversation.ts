@@ -268,15 +268,67 @@ function mergeReasoning(
   ];
 }
 
-/** Adds ids to the thread's transcript in first-observation order. */
+/**
+ * Adds ids to the thread's transcript. Schema 1 appends in first-observation order; schema 2 keeps the transcript in
+ * creation order, because items can join it late (a response item joins once it is accepted or sighted again).
+ */
 export function appendToThread(s: ReplayState, threadId: string, ids: readonly string[]): void {
   const thread = s.collections.threads.get(threadId);
   if (!thread) return;
   const present = s.threadItems(threadId);
   for (const id of ids) {
-    if (!present.has(id)) {
-      present.add(id);
-      thread.conversation_item_ids.push(id);
-    }
+    if (present.has(id)) continue;
+    present.add(id);
+    s.provisionalItems.delete(id);
+    if (s.version === 1) thread.conversation_item_ids.push(id);
+    else insertInCreationOrder(thread.conversation_item_ids, id);
   }
+}
+
+function itemNumber(id: string): number {
+  return Number(id.slice(id.lastIndexOf(":") + 1));
+}
+
+function insertInCreationOrder(list: string[], id: string): void {
+  const number = itemNumber(id);
+  let index = list.length;
+  while (index > 0 && itemNumber(list[index - 1]!) > number) index--;
+  list.splice(index, 0, id);
+}
+
+/**
+ * Schema 2 responses: an output item with a Responses id re-sights the first item of the thread (in creation order)
+ * with that id and matching content; any other output item is new. New items stay out of the transcript until they
+ * are accepted or sighted again, unless their id was already accepted.
+ */
+export function reconcileResponseV2(
+  s: ReplayState,
+  items: readonly NormalizedItem[],
+  pass: Omit<ReconcilePass, "mode" | "start" | "previous">,
+): string[] {
+  const result: string[] = [];
+  for (const item of items) {
+    checkCallIdConsistency(s, pass.threadId, item);
+    let id = item.responses_item_id === undefined ? null : firstWithResponsesId(s, pass.threadId, item);
+    if (id === null) {
+      id = createItem(s, item, pass);
+      if (s.item(id).accepted_seq === undefined) s.provisionalItems.add(id);
+      else appendToThread(s, pass.threadId, [id]);
+    } else {
+      sight(s, s.item(id), item, pass.producedBy);
+    }
+    linkItem(s, id);
+    result.push(id);
+  }
+  materializePendingCodeCells(s);
+  return result;
+}
+
+function firstWithResponsesId(s: ReplayState, threadId: string, item: NormalizedItem): string | null {
+  const candidates = s.itemsByResponsesId.get(pairKey(threadId, item.responses_item_id!)) ?? [];
+  let best: string | null = null;
+  for (const id of candidates) {
+    if ((best === null || itemNumber(id) < itemNumber(best)) && matches(s.item(id), item)) best = id;
+  }
+  return best;
 }

@@ -1,5 +1,5 @@
 // Inference calls (spec §4.3) and the conversation their request and response payloads carry (§4.4.5).
-import { appendToThread, reconcile } from "./conversation.ts";
+import { appendToThread, reconcile, reconcileResponseV2 } from "./conversation.ts";
 import { fail } from "./errors.ts";
 import type { EventPayload, TraceEvent } from "./events.ts";
 import { get, isInteger, isObject, JsonNumber, type JsonObject, type JsonValue } from "./json.ts";
@@ -86,11 +86,7 @@ function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): str
       );
     }
     const prefixRef = mode.prefix_payload;
-    const prefixItems = normalizeItems(
-      requestInput(s, prefixRef).input,
-      prefixRef.raw_payload_id,
-      s.version,
-    );
+    const prefixItems = normalizeItems(requestInput(s, prefixRef).input, prefixRef.raw_payload_id, s.version);
     const prefixIds = reconcile(s, prefixItems, {
       ...base,
       mode: "full_snapshot",
@@ -204,16 +200,19 @@ function reduceResponse(s: ReplayState, event: TraceEvent, callId: string, ref: 
   const items = normalizeItems(output, ref.raw_payload_id, s.version);
   const threadId = call.thread_id;
   const snapshot = s.lastSnapshot.get(threadId) ?? [];
-  const ids = reconcile(s, items, {
+  const pass = {
     threadId,
     turnId: call.codex_turn_id,
     at: event.wall_time_unix_ms,
-    mode: "append_only",
-    start: snapshot.length,
-    previous: snapshot,
-    producedBy: [{ type: "inference", inference_call_id: callId }],
-  });
-  appendToThread(s, threadId, ids);
+    producedBy: [{ type: "inference" as const, inference_call_id: callId }],
+  };
+  let ids: string[];
+  if (s.version === 2) {
+    ids = reconcileResponseV2(s, items, pass);
+  } else {
+    ids = reconcile(s, items, { ...pass, mode: "append_only", start: snapshot.length, previous: snapshot });
+    appendToThread(s, threadId, ids);
+  }
   s.lastSnapshot.set(threadId, [...snapshot, ...ids]);
   const usage = tokenUsage(s, get(document as JsonObject, "token_usage"));
   if (usage) call.usage = usage;

@@ -1,8 +1,15 @@
 // Responses items (from requests, responses and compaction checkpoints) mapped onto conversation items: role,
 // channel, kind, body parts and call id, exactly as the reference normalizes them.
 import { fail } from "./errors.ts";
-import { get, isObject, type JsonObject, type JsonValue, parseJson, stringifyCanonical, stringifyCompact } from "./json.ts";
-import { sha256Hex } from "./sha256.ts";
+import {
+  get,
+  isObject,
+  type JsonObject,
+  type JsonValue,
+  parseJson,
+  stringifyCanonical,
+  stringifyCompact,
+} from "./json.ts";
 import type {
   AgentMessageRoute,
   ConversationChannel,
@@ -10,6 +17,7 @@ import type {
   ConversationPart,
   ConversationRole,
 } from "./model.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export interface NormalizedItem {
   role: ConversationRole;
@@ -31,7 +39,11 @@ interface Source {
   version: 1 | 2;
 }
 
-export function normalizeItems(items: readonly JsonValue[], payloadId: string, version: 1 | 2): NormalizedItem[] {
+export function normalizeItems(
+  items: readonly JsonValue[],
+  payloadId: string,
+  version: 1 | 2,
+): NormalizedItem[] {
   const source = { payloadId, version };
   return items.map((item) => normalizeTyped(item, source));
 }
@@ -189,7 +201,12 @@ function contentParts(content: JsonValue | undefined, source: Source): Conversat
     const label = typeof type === "string" ? type : "content";
     parts.push(
       source.version === 2
-        ? { type: "payload_ref", label, raw_payload_id: payloadId, content_sha256: sha256Hex(stringifyCanonical(entry)) }
+        ? {
+            type: "payload_ref",
+            label,
+            raw_payload_id: payloadId,
+            content_sha256: sha256Hex(stringifyCanonical(entry)),
+          }
         : { type: "payload_ref", label, raw_payload_id: payloadId },
     );
   }
@@ -200,7 +217,8 @@ function contentParts(content: JsonValue | undefined, source: Source): Conversat
 }
 
 function toolOutputParts(output: JsonValue | undefined, source: Source): ConversationPart[] {
-  if (output === undefined) return [{ type: "payload_ref", label: "tool_output", raw_payload_id: source.payloadId }];
+  if (output === undefined)
+    return [{ type: "payload_ref", label: "tool_output", raw_payload_id: source.payloadId }];
   if (typeof output === "string") return [{ type: "text", text: output }];
   if (Array.isArray(output)) return contentParts(output, source);
   return [jsonPart(output, source.payloadId)];

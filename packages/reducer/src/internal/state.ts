@@ -107,6 +107,8 @@ export class ReplayState {
   readonly itemsByResponsesId = new Map<string, string[]>();
   /** Schema 2: terminal sessions keyed by the runtime process id that created them. */
   readonly sessionsByProcessId = new Map<string, string>();
+  /** Schema 2: response items that have not joined their thread's transcript (never accepted or sighted again). */
+  readonly provisionalItems = new Set<string>();
   /** Terminal operation -> the thread of its tool (not part of state.json). */
   readonly operationThreads = new Map<string, string>();
   /** Schema 2: write_stdin tool -> exec tool it was resolved to. */

@@ -169,6 +169,8 @@ export function historyItemAccepted(
         item.accepted_seq = acceptance.seq;
       }
     }
+    // An accepted response item joins the transcript.
+    appendToThread(s, threadId, s.itemsByResponsesId.get(key) ?? []);
   }
   const ref = payload.agent_message_payload;
   if (!ref) return;
