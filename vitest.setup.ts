@@ -18,7 +18,13 @@ fc.configureGlobal({
   // fast-check prints the seed and path of a failing run; this note says how to replay a whole suite.
   reporter(details) {
     if (details.failed) {
-      throw new Error(`${fc.defaultReportMessage(details)}\nReplay the suite with FC_SEED=${seed}.`);
+      const cause =
+        details.errorInstance instanceof Error
+          ? details.errorInstance.message
+          : String(details.errorInstance);
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\nFailure: ${cause}\nReplay the suite with FC_SEED=${seed}.`,
+      );
     }
   },
 });
