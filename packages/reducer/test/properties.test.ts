@@ -36,7 +36,22 @@ const bundles = fc.oneof(
   rolloutArbitrary({ schemaVersion: 2, size: "medium" }),
 );
 
-type State = Record<string, Record<string, Record<string, unknown>>> & Record<string, unknown>;
+type Entity = Record<string, unknown>;
+type Collection = Record<string, Entity>;
+interface State {
+  threads: Collection;
+  codex_turns: Collection;
+  conversation_items: Collection;
+  inference_calls: Collection;
+  code_cells: Collection;
+  tool_calls: Collection;
+  terminal_sessions: Collection;
+  terminal_operations: Collection;
+  compactions: Collection;
+  compaction_requests: Collection;
+  interaction_edges: Collection;
+  raw_payloads: Collection;
+}
 
 /** Replays in memory through the pure core: lines as the writer serializes them, payloads from the bundle's map. */
 function replayInMemory(bundle: GeneratedBundle, events = bundle.events) {
@@ -48,7 +63,9 @@ function replayInMemory(bundle: GeneratedBundle, events = bundle.events) {
     if (value === undefined) throw new ReplayError(`open payload ${ref.raw_payload_id}`, ["missing"]);
     return value;
   });
-  events.forEach((event, index) => replay.applyLine(serializeEvent(event), index + 1));
+  events.forEach((event, index) => {
+    replay.applyLine(serializeEvent(event), index + 1);
+  });
   return replay.finish();
 }
 
@@ -97,7 +114,7 @@ describe("replay laws", () => {
       fc.property(bundles, fc.double({ min: 0, max: 1, noNaN: true }), (bundle, fraction) => {
         const cut = Math.floor(bundle.events.length * fraction);
         const prefix = bundle.events.slice(0, cut);
-        const state = replayInMemory(bundle, prefix).state as State;
+        const state = replayInMemory(bundle, prefix).state as unknown as State;
         expect(dangling(state)).toEqual([]);
         expect(stateValidator.errors(JSON.parse(serializeState(state)))).toEqual([]);
       }),
@@ -108,7 +125,7 @@ describe("replay laws", () => {
   it("references only ids that exist", () => {
     fc.assert(
       fc.property(bundles, (bundle) => {
-        expect(dangling(replayInMemory(bundle).state as State)).toEqual([]);
+        expect(dangling(replayInMemory(bundle).state as unknown as State)).toEqual([]);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -117,7 +134,7 @@ describe("replay laws", () => {
   it("reconstructs the model-visible conversation the generator produced", () => {
     fc.assert(
       fc.property(bundles, (bundle) => {
-        const state = replayInMemory(bundle).state as State;
+        const state = replayInMemory(bundle).state as unknown as State;
         for (const thread of bundle.model) {
           for (const inference of thread.inferences) {
             const call = state.inference_calls[inference.inferenceCallId] as {
@@ -176,9 +193,9 @@ describe("independent rollouts interleaved in one log", () => {
     fc.assert(
       fc.property(pair, ([a, b, coin]) => {
         const merged = interleave(a, b, coin);
-        const together = replayInMemory(merged).state as State;
+        const together = replayInMemory(merged).state as unknown as State;
         for (const alone of [a, b]) {
-          const state = replayInMemory(alone).state as State;
+          const state = replayInMemory(alone).state as unknown as State;
           for (const threadId of Object.keys(state.threads)) {
             expect(transcript(together, threadId)).toEqual(transcript(state, threadId));
           }
@@ -297,8 +314,8 @@ function interleave(a: GeneratedBundle, b: GeneratedBundle, coin: fc.Stream<bool
 /** Ids the state mentions that do not exist in it (a nested tool may name a cell that never materialized: §7.19). */
 function dangling(state: State): string[] {
   const missing: string[] = [];
-  const has = (collection: string, id: unknown, where: string) => {
-    if (typeof id === "string" && !Object.hasOwn(state[collection] as object, id))
+  const has = (collection: keyof State, id: unknown, where: string) => {
+    if (typeof id === "string" && !Object.hasOwn(state[collection], id))
       missing.push(`${where} -> ${collection}/${id}`);
   };
   for (const [id, thread] of Object.entries(state.threads)) {
