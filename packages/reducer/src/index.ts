@@ -27,3 +27,4 @@ export {
 } from "./internal/replay.ts";
 export { serializeState } from "./internal/serialize.ts";
 export type { PayloadReader } from "./internal/state.ts";
+export { PayloadReadError } from "./internal/state.ts";

@@ -146,8 +146,9 @@ describe("reading trace.jsonl", () => {
     );
     fs.rmSync(path.join(dir, "manifest.json"));
     const error = errorOf(() => replayBundleSync(dir));
-    expect(error.message).toBe(`read ${path.join(dir, "manifest.json")}`);
-    expect(error.causes).toEqual(["No such file or directory (os error 2)"]);
+    // The reference's bare I/O message; the location names the file.
+    expect(error.message).toBe("No such file or directory (os error 2)");
+    expect(error.location).toEqual({ file: "manifest.json" });
   });
 
   it("requires every manifest field", () => {

@@ -1,9 +1,21 @@
 // Multi-agent interaction edges (spec §4.8). A delivery edge targets the exact recipient-side conversation item whose
 // inter-agent fields (thread, author path, content) equal the sender's; until that item appears it waits as pending.
-import { any, DecodeError, type Decoder, field, opt, str, struct } from "./decode.ts";
+import {
+  any,
+  DecodeError,
+  type Decoder,
+  field,
+  fromValue,
+  invalidType,
+  opt,
+  str,
+  stringEnum,
+  struct,
+  unknownVariant,
+} from "./decode.ts";
 import { fail, withContext } from "./errors.ts";
 import type { EventPayload, TraceEvent } from "./events.ts";
-import { get, hasKey, isObject, type JsonValue, parseJson } from "./json.ts";
+import { get, hasKey, isObject, type JsonValue, objectKeys, parseJson } from "./json.ts";
 import type {
   ConversationItem,
   InteractionEdge,
@@ -14,26 +26,66 @@ import type {
 } from "./model.ts";
 import { compareKeys } from "./order.ts";
 import type { PendingEdge, ReplayState } from "./state.ts";
+import { parseUuid } from "./uuid.ts";
 
 type Payload<T extends EventPayload["type"]> = Extract<EventPayload, { type: T }>;
 
-const UUID_HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const UUID_SIMPLE = /^[0-9a-fA-F]{32}$/;
-
-/** Protocol thread ids are UUIDs; they print in lower-case hyphenated form whatever form they were written in. */
+/** Protocol thread ids are UUIDs, printed back in lower-case hyphenated form whatever form they were written in. */
 const threadId: Decoder<string> = (value) => {
-  const text = str(value);
-  let hex: string | null = null;
-  const unwrapped = text.startsWith("urn:uuid:")
-    ? text.slice(9)
-    : text.startsWith("{") && text.endsWith("}")
-      ? text.slice(1, -1)
-      : text;
-  if (UUID_HYPHENATED.test(unwrapped)) hex = unwrapped.replaceAll("-", "");
-  else if (UUID_SIMPLE.test(unwrapped)) hex = unwrapped;
-  if (hex === null) throw new DecodeError(`invalid value: string ${JSON.stringify(text)}, expected a UUID`);
-  hex = hex.toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const parsed = parseUuid(str(value));
+  if (!parsed.ok) throw new DecodeError(parsed.error);
+  return parsed.uuid;
+};
+
+/** Checks a protocol `AgentPath`; returns the reason it is invalid, or null. */
+export function agentPathProblem(path: string): string | null {
+  if (path === "/morpheus") return null;
+  if (path !== "/root" && !path.startsWith("/root/"))
+    return "absolute agent paths must start with `/root` or be `/morpheus`";
+  if (path.endsWith("/")) return "absolute agent path must not end with `/`";
+  for (const name of path.split("/").slice(2)) {
+    if (name === "") return "agent_name must not be empty";
+    if (!/^[a-z0-9_]+$/.test(name))
+      return "agent_name must use only lowercase letters, digits, and underscores";
+  }
+  return null;
+}
+
+const agentPath: Decoder<string> = (value) => {
+  const path = str(value);
+  const problem = agentPathProblem(path);
+  if (problem !== null) throw new DecodeError(problem);
+  return path;
+};
+
+const AGENT_STATUSES = [
+  "pending_init",
+  "running",
+  "interrupted",
+  "completed",
+  "errored",
+  "shutdown",
+  "not_found",
+];
+const STATUSES_WITH_VALUE: ReadonlySet<string> = new Set(["completed", "errored"]);
+
+/** The protocol `AgentStatus`: unit variants as strings, `completed`/`errored` as one-key maps. */
+const agentStatus: Decoder<null> = (value) => {
+  if (typeof value === "string") {
+    if (!AGENT_STATUSES.includes(value)) throw unknownVariant(value, AGENT_STATUSES);
+    if (STATUSES_WITH_VALUE.has(value))
+      throw new DecodeError("invalid type: unit variant, expected newtype variant");
+    return null;
+  }
+  if (!isObject(value)) throw invalidType(value, "string or map");
+  const [variant, ...rest] = objectKeys(value);
+  if (variant === undefined || rest.length > 0)
+    throw new DecodeError("invalid value: map, expected map with a single key");
+  if (!AGENT_STATUSES.includes(variant)) throw unknownVariant(variant, AGENT_STATUSES);
+  if (variant === "completed") opt(str)(value[variant]!);
+  else if (variant === "errored") str(value[variant]!);
+  else throw new DecodeError("invalid type: newtype variant, expected unit variant");
+  return null;
 };
 
 function toolPayloadIds(tool: ToolCall): string[] {
@@ -107,6 +159,7 @@ function legacyCommunication(text: string): { author: string; recipient: string;
   const trigger = get(value, "trigger_turn");
   const encrypted = get(value, "encrypted_content");
   if (typeof author !== "string" || typeof recipient !== "string" || typeof content !== "string") return null;
+  if (agentPathProblem(author) !== null || agentPathProblem(recipient) !== null) return null;
   if (typeof trigger !== "boolean") return null;
   if (others !== undefined && !(Array.isArray(others) && others.every((o) => typeof o === "string")))
     return null;
@@ -285,12 +338,15 @@ export function agentEdgesFromRuntimeBegin(s: ReplayState, tool: ToolCall, ref: 
 /** Collab payload shape errors surface as the raw deserialization error, like the reference's. */
 function decodeCollab<T>(run: () => T): T {
   try {
-    return run();
+    return fromValue(run);
   } catch (error) {
     if (error instanceof DecodeError) fail(error.message);
     throw error;
   }
 }
+
+const activityKindV1 = stringEnum(["started", "interacted", "interrupted"]);
+const activityKindV2 = stringEnum(["started", "interacted", "interrupted", "completed"]);
 
 function debugName(snake: string): string {
   return snake
@@ -310,12 +366,14 @@ export function agentEdgesFromRuntimeEnd(
   const at = event.wall_time_unix_ms;
   if (isObject(document) && hasKey(document, "agent_thread_id")) {
     const activity = decodeCollab(() => {
-      const object = struct(document, "struct SubAgentActivity");
+      const object = struct(document, "struct SubAgentActivityEvent");
       field(object, "event_id", str);
-      field(object, "occurred_at_ms", any);
-      field(object, "agent_path", str);
-      return { agentThread: field(object, "agent_thread_id", threadId), kind: field(object, "kind", str) };
+      field(object, "occurred_at_ms", opt(any));
+      const agentThread = field(object, "agent_thread_id", threadId);
+      field(object, "agent_path", agentPath);
+      return { agentThread, kind: field(object, "kind", s.version === 2 ? activityKindV2 : activityKindV1) };
     });
+    if (activity.kind === "completed") return;
     if (kind === "spawn_agent" && activity.kind === "started") {
       const content = activityMessage(s, tool);
       queueOrResolve(
@@ -348,11 +406,15 @@ export function agentEdgesFromRuntimeEnd(
     const end = decodeCollab(() => {
       const object = struct(document, "struct CollabAgentSpawnEndEvent");
       field(object, "call_id", str);
-      return {
+      const spawned = {
         sender: field(object, "sender_thread_id", threadId),
         child: field(object, "new_thread_id", opt(threadId)),
         prompt: field(object, "prompt", str),
       };
+      field(object, "model", str);
+      field(object, "reasoning_effort", any);
+      field(object, "status", agentStatus);
+      return spawned;
     });
     if (end.child === null) return;
     queueOrResolve(
@@ -373,10 +435,12 @@ export function agentEdgesFromRuntimeEnd(
       const object = struct(document, "struct CollabAgentInteractionEndEvent");
       field(object, "call_id", str);
       field(object, "sender_thread_id", threadId);
-      return {
+      const interaction = {
         receiver: field(object, "receiver_thread_id", threadId),
         prompt: field(object, "prompt", str),
       };
+      field(object, "status", agentStatus);
+      return interaction;
     });
     queueOrResolve(
       s,
@@ -385,7 +449,11 @@ export function agentEdgesFromRuntimeEnd(
   } else if (kind === "close_agent") {
     const end = decodeCollab(() => {
       const object = struct(document, "struct CollabCloseEndEvent");
-      return { receiver: field(object, "receiver_thread_id", threadId) };
+      field(object, "call_id", str);
+      field(object, "sender_thread_id", threadId);
+      const receiver = field(object, "receiver_thread_id", threadId);
+      field(object, "status", agentStatus);
+      return { receiver };
     });
     closeEdge(s, tool.tool_call_id, end.receiver, at);
   }
@@ -439,7 +507,7 @@ export function agentResultObserved(
   const author = agentPathOf(s, payload.child_thread_id);
   let source: TraceAnchor = { type: "thread", thread_id: payload.child_thread_id };
   let best: ConversationItem | null = null;
-  for (const itemId of s.collections.threads.get(payload.child_thread_id)!.conversation_item_ids) {
+  for (const itemId of s.itemsByThread.get(payload.child_thread_id) ?? []) {
     const item = s.item(itemId);
     if (item.role !== "assistant" || item.kind !== "message" || item.agent_message !== undefined) continue;
     if (item.codex_turn_id !== payload.child_codex_turn_id) continue;

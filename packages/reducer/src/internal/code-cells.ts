@@ -45,7 +45,7 @@ function sourceItems(
   kind: ConversationItem["kind"],
 ): string[] {
   const ids = s.itemsByCallId.get(pairKey(threadId, callId)) ?? [];
-  return sortKeys(ids.filter((id) => s.item(id).kind === kind));
+  return ids.filter((id) => s.item(id).kind === kind).sort((a, b) => s.compareItems(a, b));
 }
 
 export function codeCellStarted(

@@ -117,7 +117,7 @@ export function compactionInstalled(
     },
     { threadId, turnId, at, producedBy },
   );
-  const replacementIds = reconcileDetached(s, replacement, { threadId, turnId, at, producedBy }, []);
+  const replacementIds = reconcileDetached(s, replacement, { threadId, turnId, at, producedBy }, null);
   appendToThread(s, threadId, [...inputIds, markerId, ...replacementIds]);
   s.pendingReplacement.set(threadId, replacementIds);
   s.collections.compactions.set(id, {

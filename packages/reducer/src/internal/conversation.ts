@@ -6,7 +6,7 @@ import { linkOutputToCodeCell, materializePendingCodeCells } from "./code-cells.
 import { fail } from "./errors.ts";
 import type { ConversationItem, ConversationPart, ProducerRef } from "./model.ts";
 import type { NormalizedItem } from "./normalize.ts";
-import { pairKey, pushIndex, type ReplayState } from "./state.ts";
+import { itemNumber, pairKey, pushIndex, type ReplayState } from "./state.ts";
 import { linkItemToTool } from "./tools.ts";
 
 export type ReconcileMode = "full_snapshot" | "append_only";
@@ -27,10 +27,13 @@ export function reconcile(s: ReplayState, items: readonly NormalizedItem[], pass
   items.forEach((item, k) => {
     const index = pass.start + k;
     checkCallIdConsistency(s, pass.threadId, item);
-    let id: string | null = null;
-    const positional = pass.previous[index];
-    if (positional !== undefined) {
-      if (matches(s.item(positional), item)) {
+    let id: string | null = claimAcceptedAgentMessage(s, pass.threadId, item);
+    const positional = id === null ? pass.previous[index] : undefined;
+    if (id !== null) {
+      // Claimed: the accepted agent message's item, now carrying what the model was sent.
+    } else if (positional !== undefined) {
+      // Schema 1 reuses the item at the same position even if this pass used it already; schema 2 does not.
+      if (matches(s.item(positional), item) && (s.version === 1 || !used.has(positional))) {
         id = positional;
       } else if (pass.mode === "full_snapshot") {
         id = firstUnusedMatch(s, pass.previous, used, item);
@@ -57,13 +60,17 @@ export function reconcileDetached(
   s: ReplayState,
   items: readonly NormalizedItem[],
   pass: Omit<ReconcilePass, "mode" | "start" | "previous">,
-  candidates: readonly string[],
+  candidates: readonly string[] | null,
 ): string[] {
   const used = new Set<string>();
   const result: string[] = [];
   for (const item of items) {
     checkCallIdConsistency(s, pass.threadId, item);
-    let id = firstUnusedMatch(s, candidates, used, item);
+    // Without candidates (a replacement history) every item is new; otherwise accepted messages are claimed first.
+    let id =
+      candidates === null
+        ? null
+        : (claimAcceptedAgentMessage(s, pass.threadId, item) ?? firstUnusedMatch(s, candidates, used, item));
     if (id === null) id = createItem(s, item, pass);
     else sight(s, s.item(id), item, pass.producedBy);
     used.add(id);
@@ -72,6 +79,20 @@ export function reconcileDetached(
   }
   materializePendingCodeCells(s);
   return result;
+}
+
+/**
+ * Schema 2 creates an accepted agent message's item at acceptance. The first later sighting of an agent message with
+ * that Responses id takes that item over, whatever its content, and the item shows what was sighted.
+ */
+function claimAcceptedAgentMessage(s: ReplayState, threadId: string, item: NormalizedItem): string | null {
+  if (item.agent_message === undefined || item.responses_item_id === undefined) return null;
+  const key = pairKey(threadId, item.responses_item_id);
+  const id = s.unclaimedAgentMessages.get(key);
+  if (id === undefined) return null;
+  s.unclaimedAgentMessages.delete(key);
+  s.item(id).body = { parts: item.parts };
+  return id;
 }
 
 function firstUnusedMatch(
@@ -119,6 +140,7 @@ export function createItem(
     produced_by: [...pass.producedBy],
   };
   s.collections.conversation_items.set(id, item);
+  pushIndex(s.itemsByThread, pass.threadId, id);
   if (item.call_id !== null) pushIndex(s.itemsByCallId, pairKey(pass.threadId, item.call_id), id);
   if (responsesId !== undefined) pushIndex(s.itemsByResponsesId, pairKey(pass.threadId, responsesId), id);
   return id;
@@ -161,8 +183,12 @@ function sameProducer(a: ProducerRef, b: ProducerRef): boolean {
   }
 }
 
+const OUTPUT_KINDS: ReadonlySet<string> = new Set(["function_call_output", "custom_tool_call_output"]);
+
 function checkCallIdConsistency(s: ReplayState, threadId: string, item: NormalizedItem): void {
   if (item.call_id === null) return;
+  // Schema 2 lets a tool output come back with other content (as a new item); a call still may not.
+  if (s.version === 2 && OUTPUT_KINDS.has(item.kind)) return;
   for (const id of s.itemsByCallId.get(pairKey(threadId, item.call_id)) ?? []) {
     const existing = s.item(id);
     if (existing.kind === item.kind && !matches(existing, item)) {
@@ -283,10 +309,6 @@ export function appendToThread(s: ReplayState, threadId: string, ids: readonly s
     if (s.version === 1) thread.conversation_item_ids.push(id);
     else insertInCreationOrder(thread.conversation_item_ids, id);
   }
-}
-
-function itemNumber(id: string): number {
-  return Number(id.slice(id.lastIndexOf(":") + 1));
 }
 
 function insertInCreationOrder(list: string[], id: string): void {

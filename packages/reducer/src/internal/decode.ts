@@ -8,15 +8,31 @@ export class DecodeError extends Error {
 
 export type Decoder<T> = (value: JsonValue) => T;
 
+// The reference reads payload documents into a `serde_json::Value` first and converts that into its structs; with
+// `arbitrary_precision`, a number held in a Value is described only as "number" in type errors.
+let describeNumbersAsValue = false;
+
+/** Runs a decode the way the reference converts an already parsed payload document (a `Value`). */
+export function fromValue<T>(run: () => T): T {
+  const previous = describeNumbersAsValue;
+  describeNumbersAsValue = true;
+  try {
+    return run();
+  } finally {
+    describeNumbersAsValue = previous;
+  }
+}
+
 /** serde's description of an unexpected value in "invalid type: <unexpected>, expected <what>". */
 export function describeUnexpected(value: JsonValue): string {
   if (value === null) return "null";
   if (typeof value === "boolean") return `boolean \`${value}\``;
   if (typeof value === "string") return `string ${JSON.stringify(value)}`;
-  if (typeof value === "number")
-    return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
-  if (value instanceof JsonNumber)
+  if (typeof value === "number" || value instanceof JsonNumber) {
+    if (describeNumbersAsValue) return "number";
+    if (typeof value === "number") return `integer \`${value}\``;
     return value.isFloat ? `floating point \`${value.text}\`` : `integer \`${value.text}\``;
+  }
   if (Array.isArray(value)) return "sequence";
   return "map";
 }

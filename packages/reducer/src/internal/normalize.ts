@@ -1,6 +1,7 @@
 // Responses items (from requests, responses and compaction checkpoints) mapped onto conversation items: role,
 // channel, kind, body parts and call id, exactly as the reference normalizes them.
-import { fail } from "./errors.ts";
+import { type Decoder, field, seq, str, struct, tagOf } from "./decode.ts";
+import { contextualize, fail } from "./errors.ts";
 import {
   get,
   isObject,
@@ -305,40 +306,29 @@ function reasoningEntries(item: JsonObject, key: "content" | "summary", payloadI
   });
 }
 
+const agentMessageContent: Decoder<ConversationPart> = (value) => {
+  const entry = struct(value, "internally tagged enum AgentMessageContent");
+  if (tagOf(entry, ["input_text", "encrypted_content"]) === "input_text") {
+    return { type: "text", text: field(entry, "text", str) };
+  }
+  return { type: "encoded", label: "encrypted_content", value: field(entry, "encrypted_content", str) };
+};
+
+/** The reference reads `agent_message` items with the protocol's strict types; routing paths are not checked. */
 function agentMessage(
   item: JsonObject,
   payloadId: string,
 ): { route: AgentMessageRoute; parts: ConversationPart[] } {
-  const author = get(item, "author");
-  if (typeof author !== "string")
-    fail(`agent_message item in payload ${payloadId} did not contain a string author`);
-  const recipient = get(item, "recipient");
-  if (typeof recipient !== "string") {
-    fail(`agent_message item in payload ${payloadId} did not contain a string recipient`);
+  let decoded: { route: AgentMessageRoute; parts: ConversationPart[] };
+  try {
+    decoded = {
+      route: { author: field(item, "author", str), recipient: field(item, "recipient", str) },
+      parts: field(item, "content", seq(agentMessageContent)),
+    };
+  } catch (error) {
+    throw contextualize(`failed to parse agent_message item in payload ${payloadId}`, error);
   }
-  const content = get(item, "content");
-  if (!Array.isArray(content))
-    fail(`agent_message item in payload ${payloadId} did not contain an array content`);
-  const parts = content.map((entry): ConversationPart => {
-    const type = isObject(entry) ? get(entry, "type") : undefined;
-    if (typeof type !== "string")
-      fail(`agent_message item in payload ${payloadId} had content without a string type`);
-    const object = entry as JsonObject;
-    if (type === "input_text") {
-      const text = get(object, "text");
-      if (typeof text !== "string")
-        fail(`agent_message item in payload ${payloadId} had input_text without string text`);
-      return { type: "text", text };
-    }
-    if (type === "encrypted_content") {
-      const value = get(object, "encrypted_content");
-      if (typeof value !== "string") {
-        fail(`agent_message item in payload ${payloadId} had encrypted_content without a string payload`);
-      }
-      return { type: "encoded", label: "encrypted_content", value };
-    }
-    return fail(`agent_message item in payload ${payloadId} had unsupported content type ${type}`);
-  });
+  const parts = decoded.parts;
   if (parts.length === 0) fail(`agent_message item in payload ${payloadId} contained no content`);
-  return { route: { author, recipient }, parts };
+  return decoded;
 }

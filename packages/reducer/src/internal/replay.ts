@@ -131,9 +131,11 @@ export class Replay {
     try {
       if (this.version === 2) this.checkLogRules(event, where.line ?? this.events + 1);
       this.events++;
-      for (const ref of payloadRefsOf(event.payload))
-        this.s.collections.raw_payloads.set(ref.raw_payload_id, ref);
+      const refs = payloadRefsOf(event.payload);
+      for (const ref of refs) this.s.collections.raw_payloads.set(ref.raw_payload_id, ref);
       this.dispatch(event);
+      // Schema 2 also reads every carried payload no reducer step needed, so none can be missing or broken.
+      if (this.version === 2) for (const ref of refs) this.s.checkPayload(ref);
     } catch (error) {
       if (error instanceof ReplayError && error.location?.line === undefined) {
         // Payload errors know their file; the event that needed the payload adds line and seq.
@@ -145,9 +147,9 @@ export class Replay {
   }
 
   private checkLogRules(event: TraceEvent, line: number): void {
+    if (this.s.recordingCompleted) fail("trace event after recording completed");
     if (event.schema_version !== 2)
       fail(`unsupported trace event schema ${event.schema_version} at line ${line}`);
-    if (this.s.recordingCompleted) fail("trace event after recording completed");
     if (event.seq !== this.expectedSeq) fail(`missing or reordered trace event ${this.expectedSeq}`);
     this.expectedSeq++;
     if (event.rollout_id !== this.s.header.rollout_id) fail("trace event belongs to another rollout");

@@ -1,7 +1,7 @@
 // Everything the replay keeps while it walks the events: the reduced collections, the reference's private
 // bookkeeping (snapshots, pending starts and edges, counters) and indexes that replace its linear scans without
 // changing which element wins a tie.
-import { fail } from "./errors.ts";
+import { fail, ReplayError } from "./errors.ts";
 import type { JsonValue } from "./json.ts";
 import type {
   AgentThread,
@@ -16,8 +16,29 @@ import type {
   ToolCall,
   TraceAnchor,
 } from "./model.ts";
+import { compareKeys } from "./order.ts";
 
+/**
+ * Reads and parses a payload document. A reader reports a file it cannot read or parse by throwing a
+ * {@link PayloadReadError}; the replay words it the way the reference does for the step that needed it.
+ */
 export type PayloadReader = (ref: RawPayloadRef) => JsonValue;
+
+export class PayloadReadError extends Error {
+  override readonly name = "PayloadReadError";
+  /** `open`: the file could not be read; `parse`: it is not JSON the reference accepts. */
+  readonly phase: "open" | "parse";
+  readonly causes: readonly string[];
+  /** Bundle-relative path of the file, when known. */
+  readonly file: string | undefined;
+
+  constructor(phase: "open" | "parse", causes: readonly string[], file?: string) {
+    super(causes[0] ?? phase);
+    this.phase = phase;
+    this.causes = causes;
+    this.file = file;
+  }
+}
 
 export interface PendingCellStart {
   code_cell_id: string;
@@ -86,6 +107,8 @@ export class ReplayState {
 
   // Indexes.
   readonly threadItemSets = new Map<string, Set<string>>();
+  /** Every conversation item of a thread, in creation order (whether or not it is in the transcript). */
+  readonly itemsByThread = new Map<string, string[]>();
   /** `(thread, call id)` -> conversation items with that call id, in creation order. */
   readonly itemsByCallId = new Map<string, string[]>();
   /** Model-visible call id -> tool calls that carry it (any thread). */
@@ -103,10 +126,16 @@ export class ReplayState {
   readonly edgeTargetItems = new Set<string>();
   /** Schema 2: `(thread, Responses id)` -> first acceptance. */
   readonly acceptances = new Map<string, Acceptance>();
+  /** Schema 2: `(thread, Responses id)` -> item created by accepting an agent message, until a sighting claims it. */
+  readonly unclaimedAgentMessages = new Map<string, string>();
+  /** Schema 2: `(thread, Responses id)` of agent messages whose acceptance already created an item. */
+  readonly acceptedAgentMessages = new Set<string>();
   /** Schema 2: `(thread, Responses id)` -> conversation items with that id. */
   readonly itemsByResponsesId = new Map<string, string[]>();
-  /** Schema 2: terminal sessions keyed by the runtime process id that created them. */
+  /** Schema 2: `(thread, runtime process id)` -> session of the exec that last named that process. */
   readonly sessionsByProcessId = new Map<string, string>();
+  /** Schema 2: terminal operation -> the runtime process id it ran on, once known. */
+  readonly operationProcesses = new Map<string, string | null>();
   /** Schema 2: response items that have not joined their thread's transcript (never accepted or sighted again). */
   readonly provisionalItems = new Set<string>();
   /** Terminal operation -> the thread of its tool (not part of state.json). */
@@ -117,12 +146,44 @@ export class ReplayState {
 
   readonly version: 1 | 2;
   readonly header: RolloutHeader;
-  readonly readPayload: PayloadReader;
+  private readonly reader: PayloadReader;
 
-  constructor(version: 1 | 2, header: RolloutHeader, readPayload: PayloadReader) {
+  constructor(version: 1 | 2, header: RolloutHeader, reader: PayloadReader) {
     this.version = version;
     this.header = header;
-    this.readPayload = readPayload;
+    this.reader = reader;
+  }
+
+  /** A payload a reducer step needs: `open payload <id>` / `parse payload <id>` when it is unusable. */
+  readPayload(ref: RawPayloadRef): JsonValue {
+    return this.read(ref, "open", "parse");
+  }
+
+  /** Schema 2 checks every carried payload: `read payload <id>` / `invalid payload <id>` when it is unusable. */
+  checkPayload(ref: RawPayloadRef): void {
+    this.read(ref, "read", "invalid");
+  }
+
+  private read(ref: RawPayloadRef, openWord: string, parseWord: string): JsonValue {
+    try {
+      return this.reader(ref);
+    } catch (error) {
+      if (!(error instanceof PayloadReadError)) throw error;
+      const word = error.phase === "open" ? openWord : parseWord;
+      throw new ReplayError(
+        `${word} payload ${ref.raw_payload_id}`,
+        error.causes,
+        error.file ? { file: error.file } : undefined,
+      );
+    }
+  }
+
+  /**
+   * The order of "first item in map order" lookups: schema 1 iterates its item map in key order (so
+   * `conversation_item:10` comes before `conversation_item:9`); schema 2 in creation order.
+   */
+  compareItems(a: string, b: string): number {
+    return this.version === 1 ? compareKeys(a, b) : itemNumber(a) - itemNumber(b);
   }
 
   thread(id: string): AgentThread {
@@ -160,6 +221,10 @@ export class ReplayState {
     }
     return set;
   }
+}
+
+export function itemNumber(itemId: string): number {
+  return Number(itemId.slice(itemId.lastIndexOf(":") + 1));
 }
 
 export function pairKey(a: string, b: string): string {

@@ -1,9 +1,9 @@
 // Terminal sessions and operations (spec §4.6.4-§4.6.5): exec_command and write_stdin tools become operations on a
 // session. Schema 1 keys sessions by the runtime process id; schema 2 by `terminal_session:<creating operation>`.
 import { any, DecodeError, type Decoder, field, i32, opt, seq, str, struct, u64 } from "./decode.ts";
-import { contextualize, fail } from "./errors.ts";
+import { contextualize, fail, withContext } from "./errors.ts";
 import type { TraceEvent } from "./events.ts";
-import { get, isInteger, isObject, type JsonValue, parseJson, stringifyCompact } from "./json.ts";
+import { get, isObject, JsonNumber, type JsonValue, parseJson, stringifyCompact } from "./json.ts";
 import {
   type ExecutionStatus,
   endWindow,
@@ -15,7 +15,7 @@ import {
   type TerminalResult,
   type ToolCall,
 } from "./model.ts";
-import type { ReplayState } from "./state.ts";
+import { pairKey, type ReplayState } from "./state.ts";
 
 function insertOperation(
   s: ReplayState,
@@ -41,51 +41,95 @@ function insertOperation(
   };
   s.collections.terminal_operations.set(operationId, operation);
   s.operationThreads.set(operationId, threadId);
-  if (processId !== null) attachProcess(s, operation, processId);
+  if (s.version === 1) {
+    if (processId !== null) attachProcessV1(s, operation, processId);
+  } else {
+    openOrJoinSessionV2(s, operation, processId);
+  }
   return operationId;
 }
 
-/** Gives an operation its terminal (from a runtime process id) and puts it on that terminal's session. */
-function attachProcess(s: ReplayState, operation: TerminalOperation, processId: string): void {
-  if (s.version === 1) {
-    if (operation.terminal_id !== null && operation.terminal_id !== processId) {
-      fail(
-        `terminal operation ${operation.operation_id} changed process id from ${operation.terminal_id} to ${processId}`,
-      );
-    }
-    operation.terminal_id = processId;
-    ensureSession(s, operation, processId);
+/** Schema 1: the runtime process id is the terminal id, and the session is keyed by it. */
+function attachProcessV1(s: ReplayState, operation: TerminalOperation, processId: string): void {
+  if (operation.terminal_id !== null && operation.terminal_id !== processId) {
+    fail(
+      `terminal operation ${operation.operation_id} changed process id from ${operation.terminal_id} to ${processId}`,
+    );
+  }
+  operation.terminal_id = processId;
+  ensureSessionV1(s, operation, processId);
+}
+
+function ensureSessionV1(s: ReplayState, operation: TerminalOperation, terminalId: string): void {
+  const threadId = s.operationThreads.get(operation.operation_id)!;
+  const session = s.collections.terminal_sessions.get(terminalId);
+  if (!session) {
+    openSession(s, operation, terminalId);
     return;
   }
-  const known = s.sessionsByProcessId.get(processId);
-  if (operation.terminal_id !== null) return;
-  const sessionId = known ?? `terminal_session:${operation.operation_id}`;
-  if (known === undefined) s.sessionsByProcessId.set(processId, sessionId);
-  operation.terminal_id = sessionId;
-  ensureSession(s, operation, sessionId);
-}
-
-export function joinSession(s: ReplayState, operation: TerminalOperation, sessionId: string): void {
-  operation.terminal_id = sessionId;
-  ensureSession(s, operation, sessionId);
-}
-
-function ensureSession(s: ReplayState, operation: TerminalOperation, terminalId: string): void {
-  const threadId = s.operationThreads.get(operation.operation_id)!;
-  let session = s.collections.terminal_sessions.get(terminalId);
-  if (!session) {
-    session = {
-      terminal_id: terminalId,
-      thread_id: threadId,
-      created_by_operation_id: operation.operation_id,
-      operation_ids: [],
-      execution: runningWindow(operation.execution.started_at_unix_ms, operation.execution.started_seq),
-    };
-    s.collections.terminal_sessions.set(terminalId, session);
-  } else if (session.thread_id !== threadId) {
+  if (session.thread_id !== threadId) {
     fail(`terminal session ${terminalId} belongs to thread ${session.thread_id}, not ${threadId}`);
   }
   pushUnique(session.operation_ids, operation.operation_id);
+}
+
+function openSession(s: ReplayState, operation: TerminalOperation, terminalId: string): void {
+  s.collections.terminal_sessions.set(terminalId, {
+    terminal_id: terminalId,
+    thread_id: s.operationThreads.get(operation.operation_id)!,
+    created_by_operation_id: operation.operation_id,
+    operation_ids: [operation.operation_id],
+    execution: runningWindow(operation.execution.started_at_unix_ms, operation.execution.started_seq),
+  });
+  operation.terminal_id = terminalId;
+}
+
+/**
+ * Schema 2: an operation gets a session once its runtime process id is known. An exec opens its own,
+ * `terminal_session:<operation>`, and becomes the owner of that process id in its thread; input written to a process
+ * joins its owner's session, or opens one of its own when no exec in the thread has named that process.
+ */
+function openOrJoinSessionV2(s: ReplayState, operation: TerminalOperation, processId: string | null): void {
+  s.operationProcesses.set(operation.operation_id, processId);
+  if (processId !== null) assignSessionV2(s, operation, processId);
+}
+
+function assignSessionV2(s: ReplayState, operation: TerminalOperation, processId: string): void {
+  const key = pairKey(s.operationThreads.get(operation.operation_id)!, processId);
+  const owner = s.sessionsByProcessId.get(key);
+  if (operation.kind === "write_stdin" && owner !== undefined) {
+    joinSession(s, operation, owner);
+    return;
+  }
+  const sessionId = `terminal_session:${operation.operation_id}`;
+  openSession(s, operation, sessionId);
+  if (operation.kind === "exec_command") s.sessionsByProcessId.set(key, sessionId);
+}
+
+/** Schema 2: an end event names the process an operation ran; it cannot differ from the one it started on. */
+function attachProcessV2(s: ReplayState, operation: TerminalOperation, processId: string): void {
+  const known = s.operationProcesses.get(operation.operation_id) ?? null;
+  if (known !== null && known !== processId) {
+    fail(`terminal operation ${operation.operation_id} changed process id from ${known} to ${processId}`);
+  }
+  if (known !== null) return;
+  s.operationProcesses.set(operation.operation_id, processId);
+  if (operation.terminal_id === null) assignSessionV2(s, operation, processId);
+}
+
+/** Moves an operation into another session; a session the operation had opened for itself goes away. */
+export function joinSession(s: ReplayState, operation: TerminalOperation, sessionId: string): void {
+  const previous =
+    operation.terminal_id === null ? undefined : s.collections.terminal_sessions.get(operation.terminal_id);
+  if (previous && previous.terminal_id !== sessionId) {
+    previous.operation_ids = previous.operation_ids.filter((id) => id !== operation.operation_id);
+    if (previous.created_by_operation_id === operation.operation_id) {
+      s.collections.terminal_sessions.delete(previous.terminal_id);
+    }
+  }
+  operation.terminal_id = sessionId;
+  const session = s.collections.terminal_sessions.get(sessionId);
+  if (session) pushUnique(session.operation_ids, operation.operation_id);
 }
 
 interface RuntimeBegin {
@@ -154,7 +198,8 @@ interface StdinInvocation {
   max_output_tokens: number | null;
 }
 
-function stdinInvocation(document: JsonValue): StdinInvocation {
+/** A write_stdin dispatch request; null in schema 2 when its arguments are unusable (no operation is made then). */
+function stdinInvocation(document: JsonValue, version: 1 | 2): StdinInvocation | null {
   const object = struct(document, "struct ToolInvocation");
   const toolName = field(object, "tool_name", str);
   if (toolName !== "write_stdin")
@@ -166,26 +211,33 @@ function stdinInvocation(document: JsonValue): StdinInvocation {
   const args = get(payload, "arguments");
   if (typeof args !== "string")
     throw new DecodeError("write_stdin dispatch payload omitted function arguments");
-  let parsed: JsonValue;
   try {
-    parsed = parseJson(args);
+    const parsed = withContext("parse write_stdin dispatch function arguments", () => {
+      const argObject = struct(parseJson(args), "struct WriteStdinArgs");
+      return {
+        session: field(argObject, "session_id", any),
+        chars: field(argObject, "chars", opt(str)),
+        yield_time_ms: field(argObject, "yield_time_ms", opt(u64)),
+        max_output_tokens: field(argObject, "max_output_tokens", opt(u64)),
+      };
+    });
+    const session = parsed.session;
+    let sessionId: string | null = null;
+    if (typeof session === "string" && session !== "") sessionId = session;
+    else if (typeof session === "number") sessionId = String(session);
+    else if (session instanceof JsonNumber) sessionId = session.text;
+    if (sessionId === null) throw new DecodeError("write_stdin dispatch payload omitted session_id");
+    return {
+      session_id: sessionId,
+      chars: parsed.chars ?? "",
+      yield_time_ms: parsed.yield_time_ms,
+      max_output_tokens: parsed.max_output_tokens,
+    };
   } catch (error) {
-    throw contextualize("parse write_stdin dispatch function arguments", error);
+    // Schema 2 records no operation for input whose arguments it cannot use.
+    if (version === 2) return null;
+    throw error;
   }
-  const argObject = struct(parsed, "struct WriteStdinArgs");
-  const sessionValue = get(argObject, "session_id");
-  let sessionId: string | null = null;
-  if (typeof sessionValue === "string" && sessionValue !== "") sessionId = sessionValue;
-  else if (isInteger(sessionValue))
-    sessionId = typeof sessionValue === "number" ? String(sessionValue) : sessionValue.text;
-  if (sessionId === null) throw new DecodeError("write_stdin dispatch payload omitted session_id");
-  const chars = get(argObject, "chars");
-  return {
-    session_id: sessionId,
-    chars: typeof chars === "string" ? chars : "",
-    yield_time_ms: field(argObject, "yield_time_ms", opt(u64)),
-    max_output_tokens: field(argObject, "max_output_tokens", opt(u64)),
-  };
 }
 
 export function createOperationFromInvocation(
@@ -194,14 +246,15 @@ export function createOperationFromInvocation(
   toolId: string,
   threadId: string,
   ref: RawPayloadRef,
-): string {
+): string | null {
   const document = s.readPayload(ref);
-  let invocation: StdinInvocation;
+  let invocation: StdinInvocation | null;
   try {
-    invocation = stdinInvocation(document);
+    invocation = stdinInvocation(document, s.version);
   } catch (error) {
     throw contextualize(`parse terminal invocation payload ${ref.raw_payload_id} as dispatch payload`, error);
   }
+  if (invocation === null) return null;
   const request: TerminalRequest = {
     type: "write_stdin",
     stdin: invocation.chars,
@@ -229,7 +282,7 @@ function protocolEnd(s: ReplayState, document: JsonValue): Ended {
   const object = struct(document, "struct ExecCommandEndEvent");
   const processId = field(object, "process_id", opt(str));
   if (s.version === 2) {
-    const output = field(object, "aggregated_output", str);
+    const output = field(object, "aggregated_output", opt(str)) ?? "";
     return {
       processId,
       result: {
@@ -377,7 +430,9 @@ export function endOperation(
   }
   endWindow(operation.execution, event.wall_time_unix_ms, event.seq, status);
   if (ref) pushUnique(operation.raw_payload_ids, ref.raw_payload_id);
-  if (processId !== null) attachProcess(s, operation, processId);
+  if (processId === null) return;
+  if (s.version === 1) attachProcessV1(s, operation, processId);
+  else attachProcessV2(s, operation, processId);
 }
 
 /** The single direct-tool-call observation mirrors the tool's model-visible call and output items. */

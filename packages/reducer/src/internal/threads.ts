@@ -177,6 +177,9 @@ export function historyItemAccepted(
   const document = s.readPayload(ref);
   if (stringField(document, "id") !== payload.item_id)
     fail(`accepted agent message does not match receipt ${payload.item_id}`);
+  // An accepted agent message becomes an item now, once; the next sighting of its id claims that item.
+  if (s.acceptedAgentMessages.has(key)) return;
+  s.acceptedAgentMessages.add(key);
   const normalized = normalizeItem(document, ref.raw_payload_id, s.version);
   const itemId = createItem(s, normalized, {
     threadId,
@@ -184,9 +187,8 @@ export function historyItemAccepted(
     at: event.wall_time_unix_ms,
     producedBy: [],
   });
+  s.unclaimedAgentMessages.set(key, itemId);
   appendToThread(s, threadId, [itemId]);
-  // The accepted message is now part of what the model will see: the thread's next request re-sights it.
-  s.lastSnapshot.set(threadId, [...(s.lastSnapshot.get(threadId) ?? []), itemId]);
   linkItemToAgentEdges(s, s.item(itemId));
 }
 

@@ -13,7 +13,6 @@ import {
   type ToolCall,
   type ToolCallRequester,
 } from "./model.ts";
-import { compareKeys } from "./order.ts";
 import { pairKey, pushIndex, type ReplayState } from "./state.ts";
 import {
   createOperationFromInvocation,
@@ -69,7 +68,9 @@ export function toolStarted(s: ReplayState, event: TraceEvent, payload: Payload<
   const callItems: string[] = [];
   const outputItems: string[] = [];
   if (modelCallId !== null) {
-    const existing = [...(s.itemsByCallId.get(pairKey(threadId, modelCallId)) ?? [])].sort(compareKeys);
+    const existing = [...(s.itemsByCallId.get(pairKey(threadId, modelCallId)) ?? [])].sort((a, b) =>
+      s.compareItems(a, b),
+    );
     for (const itemId of existing) {
       const kind = s.item(itemId).kind;
       if (CALL_KINDS.has(kind)) callItems.push(itemId);
@@ -105,6 +106,10 @@ export function toolStarted(s: ReplayState, event: TraceEvent, payload: Payload<
   };
   s.collections.tool_calls.set(id, tool);
   if (modelCallId !== null) pushIndex(s.toolsByModelCallId, modelCallId, id);
+  // Schema 2: the model's `exec` call names the code cell it started, whichever of the two was recorded first.
+  if (s.version === 2 && modelCallId !== null && s.codeCell(`code_cell:${modelCallId}`)) {
+    tool.started_code_cell_id = `code_cell:${modelCallId}`;
+  }
   if (requester.type === "code_cell") {
     pushIndex(s.toolsByRequesterCell, requester.code_cell_id, id);
     const cell = s.codeCell(requester.code_cell_id);

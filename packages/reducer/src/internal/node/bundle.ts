@@ -54,7 +54,8 @@ export function readBundleManifest(bundleDir: string): TraceManifestFields {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new ReplayError(`read ${file}`, [describeIoError(error)], where);
+    // The reference reports an unreadable manifest with the bare I/O error; the location names the file.
+    throw new ReplayError(describeIoError(error), [], where);
   }
   try {
     return decodeManifest(parseJson(text));

@@ -3,9 +3,9 @@
 import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 import path from "node:path";
-import { ReplayError } from "../errors.ts";
 import { JsonSyntaxError, type JsonValue, parseJson } from "../json.ts";
 import type { RawPayloadRef } from "../model.ts";
+import { PayloadReadError } from "../state.ts";
 import { describeIoError } from "./os-error.ts";
 
 /** Larger payloads are refused rather than risking the process (V8 strings stop at 512 MiB). */
@@ -23,7 +23,6 @@ export class BundlePayloadReader {
   }
 
   readonly read = (ref: RawPayloadRef): JsonValue => {
-    const id = ref.raw_payload_id;
     const file = this.resolve(ref);
     const cached = this.cache.get(file);
     if (cached !== undefined) return cached;
@@ -31,14 +30,16 @@ export class BundlePayloadReader {
     try {
       const size = fs.statSync(file).size;
       if (size > MAX_PAYLOAD_BYTES) {
-        throw new ReplayError(`open payload ${id}`, [
-          `payload file is ${size} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`,
-        ]);
+        throw new PayloadReadError(
+          "open",
+          [`payload file is ${size} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`],
+          ref.path,
+        );
       }
       bytes = fs.readFileSync(file);
     } catch (error) {
-      if (error instanceof ReplayError) throw error;
-      throw new ReplayError(`open payload ${id}`, [describeIoError(error)], { file: ref.path });
+      if (error instanceof PayloadReadError) throw error;
+      throw new PayloadReadError("open", [describeIoError(error)], ref.path);
     }
     let value: JsonValue;
     try {
@@ -46,7 +47,7 @@ export class BundlePayloadReader {
       value = parseJson(bytes.toString("utf8"));
     } catch (error) {
       if (!(error instanceof JsonSyntaxError)) throw error;
-      throw new ReplayError(`parse payload ${id}`, [error.message], { file: ref.path });
+      throw new PayloadReadError("parse", [error.message], ref.path);
     }
     this.cache.set(file, value);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
@@ -56,9 +57,11 @@ export class BundlePayloadReader {
   private resolve(ref: RawPayloadRef): string {
     const relative = ref.path;
     const refuse = (why: string): never => {
-      throw new ReplayError(`open payload ${ref.raw_payload_id}`, [
-        `payload path ${JSON.stringify(relative)} ${why}; refusing to read outside the bundle`,
-      ]);
+      throw new PayloadReadError(
+        "open",
+        [`payload path ${JSON.stringify(relative)} ${why}; refusing to read outside the bundle`],
+        relative,
+      );
     };
     if (relative.includes("\0")) refuse("contains a NUL byte");
     if (path.isAbsolute(relative)) refuse("is absolute");
