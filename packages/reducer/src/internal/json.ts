@@ -36,12 +36,8 @@ export class JsonSyntaxError extends Error {
 /** serde_json refuses a 128th level of nesting. */
 export const MAX_JSON_DEPTH = 127;
 
-// A float lexeme, a long integer, an array-index-like key or a surrogate escape.
-const NEEDS_EXACT =
-  /(?:^|[:,[])\s*-?\d+[.eE]|(?:^|[:,[])\s*-?\d{16}|"(?:0|[1-9]\d{0,9})"\s*:|\\u[dD][89a-fA-F]/;
-
 export function parseJson(text: string): JsonValue {
-  if (!NEEDS_EXACT.test(text) && !nestsTooDeep(text)) {
+  if (!needsExactParser(text)) {
     try {
       return JSON.parse(text) as JsonValue;
     } catch {
@@ -51,29 +47,75 @@ export function parseJson(text: string): JsonValue {
   return new ExactParser(text).parseDocument();
 }
 
-/** Bracket depth outside strings; strings are skipped with indexOf, which is where most of the text is. */
-function nestsTooDeep(text: string): boolean {
+/**
+ * True when JSON.parse could not give serde's reading of the text: a float lexeme or a 16+ digit integer (whose
+ * text must be kept), an array-index-like key (which JavaScript would move to the front), a surrogate escape (serde
+ * rejects lone ones) or nesting deeper than serde allows. One pass; strings are skipped with indexOf, which is where
+ * most of a payload's text is.
+ */
+function needsExactParser(text: string): boolean {
+  if (text.indexOf("\\ud") !== -1 || text.indexOf("\\uD") !== -1) return true;
+  const length = text.length;
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < length) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      let end = text.indexOf('"', i + 1);
-      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
-      if (end === -1) return false;
-      i = end;
+    // Whitespace, commas and colons are most of what lies outside strings in a pretty-printed document.
+    if (c <= 0x20 || c === 0x2c || c === 0x3a) {
+      i++;
+    } else if (c === 0x22) {
+      const end = closingQuote(text, i);
+      if (end === -1) return true;
+      if (isDigitCode(text.charCodeAt(i + 1)) && isIndexKey(text, i, end)) return true;
+      i = end + 1;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_JSON_DEPTH) return true;
+      i++;
     } else if (c === 0x5d || c === 0x7d) {
       depth--;
+      i++;
+    } else if (c === 0x2d || isDigitCode(c)) {
+      const start = i++;
+      while (i < length && isDigitCode(text.charCodeAt(i))) i++;
+      const next = text.charCodeAt(i);
+      if (next === 0x2e || next === 0x65 || next === 0x45 || i - start >= 16) return true;
+    } else {
+      i++;
     }
   }
   return false;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Index of the quote that closes the string opening at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  while (end !== -1 && text.charCodeAt(end - 1) === 0x5c && isEscaped(text, end))
+    end = text.indexOf('"', end + 1);
+  return end;
 }
 
 function isEscaped(text: string, quote: number): boolean {
   let backslashes = 0;
   for (let j = quote - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) backslashes++;
   return backslashes % 2 === 1;
+}
+
+/** A string of 1-10 digits followed by `:` is a key JavaScript objects would reorder. */
+function isIndexKey(text: string, open: number, close: number): boolean {
+  const length = close - open - 1;
+  if (length < 1 || length > 10) return false;
+  for (let k = open + 1; k < close; k++) if (!isDigitCode(text.charCodeAt(k))) return false;
+  let k = close + 1;
+  while (k < text.length) {
+    const c = text.charCodeAt(k);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    k++;
+  }
+  return text.charCodeAt(k) === 0x3a;
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {

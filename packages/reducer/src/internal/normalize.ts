@@ -228,13 +228,27 @@ function toolOutputParts(output: JsonValue | undefined, source: Source): Convers
 function argumentParts(args: JsonValue | undefined, payloadId: string): ConversationPart[] {
   if (args === undefined) return [{ type: "payload_ref", label: "payload", raw_payload_id: payloadId }];
   if (typeof args !== "string") return [jsonPart(args, payloadId)];
-  let parsed: JsonValue;
+  const summary = argumentSummary(args);
+  if (summary === null) return [{ type: "text", text: args }];
+  return [{ type: "json", summary, raw_payload_id: payloadId }];
+}
+
+// Every full request repeats the calls made so far, so the same arguments text is summarized again and again.
+const argumentSummaries = new Map<string, string | null>();
+const ARGUMENT_SUMMARY_CACHE = 4096;
+
+/** The JSON summary of a function call's arguments text, or null when the text is not JSON. */
+function argumentSummary(args: string): string | null {
+  let summary = argumentSummaries.get(args);
+  if (summary !== undefined) return summary;
   try {
-    parsed = parseJson(args);
+    summary = jsonSummary(parseJson(args));
   } catch {
-    return [{ type: "text", text: args }];
+    summary = null;
   }
-  return [jsonPart(parsed, payloadId)];
+  if (argumentSummaries.size >= ARGUMENT_SUMMARY_CACHE) argumentSummaries.clear();
+  argumentSummaries.set(args, summary);
+  return summary;
 }
 
 function customToolCallParts(item: JsonObject, payloadId: string): ConversationPart[] {

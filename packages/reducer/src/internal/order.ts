@@ -19,8 +19,12 @@ function byteRank(unit: number): number {
   return unit - 0x800;
 }
 
+const ABOVE_D7FF = /[\ud800-\uffff]/;
+
 export function sortKeys(keys: Iterable<string>): string[] {
-  return [...keys].sort(compareKeys);
+  const list = [...keys];
+  // The built-in sort compares UTF-16 code units, which is byte order unless a key has a code unit above U+D7FF.
+  return list.some((key) => ABOVE_D7FF.test(key)) ? list.sort(compareKeys) : list.sort();
 }
 
 /** The first key in byte order among `keys` for which `accept` holds. */

@@ -131,6 +131,7 @@ export class Replay {
     try {
       if (this.version === 2) this.checkLogRules(event, where.line ?? this.events + 1);
       this.events++;
+      this.s.beginEvent();
       const refs = payloadRefsOf(event.payload);
       for (const ref of refs) this.s.collections.raw_payloads.set(ref.raw_payload_id, ref);
       this.dispatch(event);

@@ -128,8 +128,6 @@ export class ReplayState {
   readonly acceptances = new Map<string, Acceptance>();
   /** Schema 2: `(thread, Responses id)` -> item created by accepting an agent message, until a sighting claims it. */
   readonly unclaimedAgentMessages = new Map<string, string>();
-  /** Schema 2: `(thread, Responses id)` of agent messages whose acceptance already created an item. */
-  readonly acceptedAgentMessages = new Set<string>();
   /** Schema 2: `(thread, Responses id)` -> conversation items with that id. */
   readonly itemsByResponsesId = new Map<string, string[]>();
   /** Schema 2: `(thread, runtime process id)` -> session of the exec that last named that process. */
@@ -154,6 +152,14 @@ export class ReplayState {
     this.reader = reader;
   }
 
+  // Payloads the current event's steps have read: a step that needs one again (or the schema-2 check of every
+  // carried payload) does not read and parse it twice. Cleared per event, so parsed documents die young.
+  private readonly eventReads = new Map<string, JsonValue>();
+
+  beginEvent(): void {
+    this.eventReads.clear();
+  }
+
   /** A payload a reducer step needs: `open payload <id>` / `parse payload <id>` when it is unusable. */
   readPayload(ref: RawPayloadRef): JsonValue {
     return this.read(ref, "open", "parse");
@@ -165,8 +171,12 @@ export class ReplayState {
   }
 
   private read(ref: RawPayloadRef, openWord: string, parseWord: string): JsonValue {
+    const known = this.eventReads.get(ref.path);
+    if (known !== undefined) return known;
     try {
-      return this.reader(ref);
+      const value = this.reader(ref);
+      this.eventReads.set(ref.path, value);
+      return value;
     } catch (error) {
       if (!(error instanceof PayloadReadError)) throw error;
       const word = error.phase === "open" ? openWord : parseWord;

@@ -177,9 +177,8 @@ export function historyItemAccepted(
   const document = s.readPayload(ref);
   if (stringField(document, "id") !== payload.item_id)
     fail(`accepted agent message does not match receipt ${payload.item_id}`);
-  // An accepted agent message becomes an item now, once; the next sighting of its id claims that item.
-  if (s.acceptedAgentMessages.has(key)) return;
-  s.acceptedAgentMessages.add(key);
+  // An accepted agent message the thread has not seen yet becomes an item now; the next sighting of its id claims it.
+  if ((s.itemsByResponsesId.get(key)?.length ?? 0) > 0) return;
   const normalized = normalizeItem(document, ref.raw_payload_id, s.version);
   const itemId = createItem(s, normalized, {
     threadId,

@@ -10,25 +10,73 @@ import { describeIoError } from "./os-error.ts";
 
 /** Larger payloads are refused rather than risking the process (V8 strings stop at 512 MiB). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
-const CACHE_SIZE = 16;
+// Opening with O_NOFOLLOW makes a symlinked file fail with ELOOP, so only symlinks pay for a full realpath.
+const OPEN_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
 export class BundlePayloadReader {
   private readonly root: string;
   private realRoot: string | null = null;
-  // Some payloads are read by several reducer steps; a few recent ones are kept, never all of them.
-  private readonly cache = new Map<string, JsonValue>();
+  /** Real path of each directory payloads were read from (usually just `payloads/`). */
+  private readonly realDirectories = new Map<string, string>();
 
   constructor(bundleDir: string) {
     this.root = path.resolve(bundleDir);
   }
 
   readonly read = (ref: RawPayloadRef): JsonValue => {
-    const file = this.resolve(ref);
-    const cached = this.cache.get(file);
-    if (cached !== undefined) return cached;
-    let bytes: Buffer;
+    const bytes = this.readConfined(ref, this.confine(ref));
     try {
-      const size = fs.statSync(file).size;
+      if (!isUtf8(bytes)) throw new JsonSyntaxError("invalid unicode code point");
+      return parseJson(bytes.toString("utf8"));
+    } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      throw new PayloadReadError("parse", [error.message], ref.path);
+    }
+  };
+
+  private refuse(ref: RawPayloadRef, why: string): never {
+    throw new PayloadReadError(
+      "open",
+      [`payload path ${JSON.stringify(ref.path)} ${why}; refusing to read outside the bundle`],
+      ref.path,
+    );
+  }
+
+  /** The absolute path a ref names, once it is known not to leave the bundle by its text or by its directories. */
+  private confine(ref: RawPayloadRef): string {
+    const relative = ref.path;
+    if (relative.includes("\0")) this.refuse(ref, "contains a NUL byte");
+    if (path.isAbsolute(relative)) this.refuse(ref, "is absolute");
+    const file = path.resolve(this.root, relative);
+    if (!isInside(this.root, file)) this.refuse(ref, "leaves the bundle directory");
+    const directory = path.dirname(file);
+    let realDirectory = this.realDirectories.get(directory);
+    if (realDirectory === undefined) {
+      try {
+        realDirectory = fs.realpathSync(directory);
+      } catch {
+        return file; // Missing: opening it reports the OS error.
+      }
+      this.realRoot ??= fs.realpathSync(this.root);
+      if (realDirectory !== this.realRoot && !isInside(this.realRoot, realDirectory)) {
+        this.refuse(ref, "resolves through a symbolic link to a directory outside the bundle");
+      }
+      this.realDirectories.set(directory, realDirectory);
+    }
+    return file;
+  }
+
+  private readConfined(ref: RawPayloadRef, file: string): Buffer {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, OPEN_NO_FOLLOW);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ELOOP")
+        throw new PayloadReadError("open", [describeIoError(error)], ref.path);
+      fd = this.openSymlink(ref, file);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
       if (size > MAX_PAYLOAD_BYTES) {
         throw new PayloadReadError(
           "open",
@@ -36,56 +84,35 @@ export class BundlePayloadReader {
           ref.path,
         );
       }
-      bytes = fs.readFileSync(file);
+      return fs.readFileSync(fd);
     } catch (error) {
       if (error instanceof PayloadReadError) throw error;
       throw new PayloadReadError("open", [describeIoError(error)], ref.path);
+    } finally {
+      fs.closeSync(fd);
     }
-    let value: JsonValue;
-    try {
-      if (!isUtf8(bytes)) throw new JsonSyntaxError("invalid unicode code point");
-      value = parseJson(bytes.toString("utf8"));
-    } catch (error) {
-      if (!(error instanceof JsonSyntaxError)) throw error;
-      throw new PayloadReadError("parse", [error.message], ref.path);
-    }
-    this.cache.set(file, value);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
-    return value;
-  };
+  }
 
-  private resolve(ref: RawPayloadRef): string {
-    const relative = ref.path;
-    const refuse = (why: string): never => {
-      throw new PayloadReadError(
-        "open",
-        [`payload path ${JSON.stringify(relative)} ${why}; refusing to read outside the bundle`],
-        relative,
-      );
-    };
-    if (relative.includes("\0")) refuse("contains a NUL byte");
-    if (path.isAbsolute(relative)) refuse("is absolute");
-    const file = path.resolve(this.root, relative);
-    if (!isInside(this.root, file)) refuse("leaves the bundle directory");
+  /** A payload file that is a symlink is followed only when its target is inside the bundle. */
+  private openSymlink(ref: RawPayloadRef, file: string): number {
     let real: string;
     try {
       real = fs.realpathSync(file);
-    } catch {
-      return file; // Missing: opening it reports the OS error.
+    } catch (error) {
+      throw new PayloadReadError("open", [describeIoError(error)], ref.path);
     }
     this.realRoot ??= fs.realpathSync(this.root);
     if (!isInside(this.realRoot, real))
-      refuse("resolves through a symbolic link to a file outside the bundle");
-    return real;
+      this.refuse(ref, "resolves through a symbolic link to a file outside the bundle");
+    try {
+      return fs.openSync(real, "r");
+    } catch (error) {
+      throw new PayloadReadError("open", [describeIoError(error)], ref.path);
+    }
   }
 }
 
 function isInside(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  return (
-    relative !== "" &&
-    relative !== ".." &&
-    !relative.startsWith(`..${path.sep}`) &&
-    !path.isAbsolute(relative)
-  );
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  return file.length > prefix.length && file.startsWith(prefix);
 }
