@@ -8,7 +8,7 @@ import { type ErrorLocation, fail, ReplayError } from "./errors.ts";
 import { decodeEvent, payloadRefsOf, type TraceEvent, type TraceVersion } from "./events.ts";
 import { inferenceEnded, inferenceStarted } from "./inference.ts";
 import { JsonSyntaxError, type JsonValue, parseJson } from "./json.ts";
-import { COLLECTION_NAMES, type RolloutHeader } from "./model.ts";
+import type { RolloutHeader } from "./model.ts";
 import { sortKeys } from "./order.ts";
 import { serializeState } from "./serialize.ts";
 import { type PayloadReader, ReplayState } from "./state.ts";
@@ -73,11 +73,14 @@ export interface LineDiagnostic {
   readonly message: string;
 }
 
-/** The reduced state with its exact state.json text. */
+/** The reduced state: the plain object (built on first access) and its exact state.json text. */
 export interface ReplayOutput {
   readonly schemaVersion: TraceVersion;
-  readonly state: Record<string, unknown>;
   readonly eventCount: number;
+  /** The reduced graph as plain objects; id-keyed maps have their keys in state.json order. */
+  readonly state: Record<string, unknown>;
+  /** state.json exactly as the reference reducer writes it. */
+  serialize(): string;
 }
 
 export class Replay {
@@ -243,18 +246,39 @@ export class Replay {
     }
   }
 
-  /** Runs the end-of-replay pass and returns the state. */
-  finish(): ReplayOutput {
+  /**
+   * Runs the end-of-replay pass and returns the state. `extra` top-level fields (partial-replay diagnostics) follow
+   * the reference's fields, where readers of the reference shape ignore them.
+   */
+  finish(extra: Record<string, unknown> = {}): ReplayOutput {
     resolveSpawnFallbacks(this.s);
-    const state: Record<string, unknown> = { ...this.s.header };
-    for (const name of COLLECTION_NAMES) {
-      const map = this.s.collections[name] as Map<string, unknown>;
-      const object: Record<string, unknown> = Object.create(null);
-      for (const key of sortKeys(map.keys())) object[key] = map.get(key);
-      state[name] = object;
-    }
-    return { schemaVersion: this.version, state, eventCount: this.events };
+    const raw: Record<string, unknown> = { ...this.s.header, ...this.s.collections, ...extra };
+    let state: Record<string, unknown> | undefined;
+    return {
+      schemaVersion: this.version,
+      eventCount: this.events,
+      get state() {
+        state ??= materialize(raw);
+        return state;
+      },
+      serialize: () => serializeState(raw),
+    };
   }
+}
+
+/** Plain objects for the id-keyed maps, with keys inserted in state.json order. */
+function materialize(raw: Record<string, unknown>): Record<string, unknown> {
+  const state: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(value instanceof Map)) {
+      state[name] = value;
+      continue;
+    }
+    const object: Record<string, unknown> = Object.create(null);
+    for (const key of sortKeys(value.keys())) object[key] = value.get(key);
+    state[name] = object;
+  }
+  return state;
 }
 
 export { serializeState };

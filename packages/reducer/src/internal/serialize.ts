@@ -2,11 +2,14 @@
 // newline), struct fields in declaration order, `None` as null, id-keyed maps sorted by the UTF-8 bytes of their keys.
 import { JsonNumber } from "./json.ts";
 import { COLLECTION_NAMES } from "./model.ts";
-import { compareKeys } from "./order.ts";
+import { sortKeys } from "./order.ts";
 
 const collectionNames: ReadonlySet<string> = new Set(COLLECTION_NAMES);
 
-/** Serializes a reduced state. Fields whose value is `undefined` are omitted (the schema-2 optional fields). */
+/**
+ * Serializes a reduced state. Its id-keyed collections may be plain objects or Maps. Fields whose value is
+ * `undefined` are omitted (the schema-2 optional fields).
+ */
 export function serializeState(state: object): string {
   const out: string[] = [];
   writeObject(state as Record<string, unknown>, "", out, true);
@@ -56,14 +59,16 @@ function writeObject(
     if (index > 0) out.push(",\n");
     out.push(inner, JSON.stringify(key), ": ");
     const value = object[key];
-    if (topLevel && collectionNames.has(key)) writeMap(value as Record<string, unknown>, inner, out);
+    if (topLevel && collectionNames.has(key))
+      writeMap(value as Record<string, unknown> | Map<string, unknown>, inner, out);
     else writeValue(value, inner, out);
   });
   out.push("\n", indent, "}");
 }
 
-function writeMap(map: Record<string, unknown>, indent: string, out: string[]): void {
-  const keys = Object.keys(map).sort(compareKeys);
+function writeMap(map: Record<string, unknown> | Map<string, unknown>, indent: string, out: string[]): void {
+  const isMap = map instanceof Map;
+  const keys = sortKeys(isMap ? map.keys() : Object.keys(map));
   if (keys.length === 0) {
     out.push("{}");
     return;
@@ -73,7 +78,7 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[]): 
   keys.forEach((key, index) => {
     if (index > 0) out.push(",\n");
     out.push(inner, JSON.stringify(key), ": ");
-    writeValue(map[key], inner, out);
+    writeValue(isMap ? map.get(key) : map[key], inner, out);
   });
   out.push("\n", indent, "}");
 }

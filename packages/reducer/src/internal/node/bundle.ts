@@ -12,7 +12,6 @@ import {
   TRACE_LOG_FILE,
   type TraceManifestFields,
 } from "../replay.ts";
-import { serializeState } from "../serialize.ts";
 import { readLines } from "./lines.ts";
 import { describeIoError } from "./os-error.ts";
 import { BundlePayloadReader } from "./payloads.ts";
@@ -41,8 +40,6 @@ export interface ReplayDiagnostic {
 
 export interface ReplayResult extends ReplayOutput {
   readonly diagnostics: readonly ReplayDiagnostic[];
-  /** state.json exactly as the reference reducer writes it. */
-  serialize(): string;
 }
 
 const PROGRESS_EVERY = 4096;
@@ -151,10 +148,16 @@ function startReplay(bundleDir: string, options: ReplayOptions) {
 
   const result = (): ReplayResult => {
     if (!done) throw new Error("replay has not finished");
-    const output = replay.finish();
-    const state =
-      diagnostics.length === 0 ? output.state : { ...output.state, replay_diagnostics: diagnostics };
-    return { ...output, state, diagnostics, serialize: () => serializeState(state) };
+    const output = replay.finish(diagnostics.length === 0 ? {} : { replay_diagnostics: diagnostics });
+    return {
+      schemaVersion: output.schemaVersion,
+      eventCount: output.eventCount,
+      diagnostics,
+      get state() {
+        return output.state;
+      },
+      serialize: output.serialize,
+    };
   };
   return { step, result };
 }
