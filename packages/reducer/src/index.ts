@@ -7,6 +7,28 @@
 export type { ErrorLocation } from "./internal/errors.ts";
 export { ReplayError } from "./internal/errors.ts";
 export type { TraceVersion } from "./internal/events.ts";
+export type {
+  AnchorReport,
+  CodeCellReport,
+  CompactionReport,
+  CompactionRequestReport,
+  EdgeReport,
+  InferenceReport,
+  InspectCounts,
+  InspectReport,
+  OriginReport,
+  ShortText,
+  TerminalOperationReport,
+  TerminalSessionReport,
+  ThreadReport,
+  TokenTotals,
+  TokenUsageReport,
+  ToolCallReport,
+  ToolKindTally,
+  TranscriptEntry,
+  TurnReport,
+} from "./internal/inspect.ts";
+export { inspectState, SHORT_TEXT_LIMIT } from "./internal/inspect.ts";
 export type { JsonValue } from "./internal/json.ts";
 export { parseJson } from "./internal/json.ts";
 export type { RawPayloadRef } from "./internal/model.ts";
@@ -18,6 +40,16 @@ export type {
 } from "./internal/node/bundle.ts";
 export { readBundleManifest, replayBundle, replayBundleSync } from "./internal/node/bundle.ts";
 export { MAX_PAYLOAD_BYTES } from "./internal/node/payloads.ts";
+export type {
+  BundleProblem,
+  BundleValidation,
+  OmittedProblems,
+  ProblemCode,
+  ProblemSeverity,
+  ValidateOptions,
+  ValidationStats,
+} from "./internal/node/validate.ts";
+export { validateBundle } from "./internal/node/validate.ts";
 export type { ReplayOutput, TraceManifestFields } from "./internal/replay.ts";
 export {
   decodeManifest,
