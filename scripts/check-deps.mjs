@@ -13,6 +13,7 @@ const allowed = {
   "@rollout-trace/writer": ["@rollout-trace/schema"],
   "@rollout-trace/producer": ["@rollout-trace/writer", "@rollout-trace/schema"],
   "@rollout-trace/reducer": ["@rollout-trace/schema"],
+  "@rollout-trace/convert": ["@rollout-trace/schema"],
   "@rollout-trace/cli": null, // anything
 };
 
