@@ -5,6 +5,7 @@
 import { ReplayError } from "@rollout-trace/reducer";
 import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { registerConvert } from "./commands/convert/index.ts";
 import { registerDemo } from "./commands/demo/index.ts";
 import { registerInspect } from "./commands/inspect/index.ts";
 import { registerReduce } from "./commands/reduce/index.ts";
@@ -28,7 +29,7 @@ function buildProgram(context: CommandContext): Command {
   const { terminal } = context;
   const program = new Command("rollout-trace")
     .description(
-      "Reduce, validate and inspect Codex trace bundles (trace schema 1 and 2).\n" +
+      "Reduce, validate, inspect and convert Codex trace bundles (trace schema 1 and 2).\n" +
         "New here? Run `rollout-trace demo` to record a demo session and see its report.",
     )
     .version(packageJson.version, "-V, --version", "print the version")
@@ -55,6 +56,7 @@ function buildProgram(context: CommandContext): Command {
   registerReduce(program, context);
   registerValidate(program, context);
   registerInspect(program, context);
+  registerConvert(program, context);
   registerDemo(program, context);
   registerSchema(program, context);
   return program;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_DIR, run } from "./support.ts";
 
-const COMMANDS = ["reduce", "validate", "inspect", "demo", "schema"] as const;
+const COMMANDS = ["reduce", "validate", "inspect", "convert", "demo", "schema"] as const;
 
 describe("help", () => {
   it("describes the program, its commands and exit codes", () => {
