@@ -17,15 +17,30 @@ export interface ReconcilePass {
   at: number;
   mode: ReconcileMode;
   start: number;
-  producedBy: ProducerRef[];
+  producedBy: readonly ProducerRef[];
   previous: readonly string[];
 }
 
-export function reconcile(s: ReplayState, items: readonly NormalizedItem[], pass: ReconcilePass): string[] {
+/**
+ * One reconcile pass. A `null` item stands for an item known to be unchanged from the thread's previous full request
+ * at the same position: it takes the item at that position of `previous` (see `reduceFullSnapshot`).
+ */
+export function reconcile(
+  s: ReplayState,
+  items: readonly (NormalizedItem | null)[],
+  pass: ReconcilePass,
+): string[] {
   const used = new Set<string>();
   const result: string[] = [];
   items.forEach((item, k) => {
     const index = pass.start + k;
+    if (item === null) {
+      const known = pass.previous[index]!;
+      used.add(known);
+      linkItem(s, known);
+      result.push(known);
+      return;
+    }
     checkCallIdConsistency(s, pass.threadId, item);
     let id: string | null = claimAcceptedAgentMessage(s, pass.threadId, item);
     const positional = id === null ? pass.previous[index] : undefined;
@@ -315,7 +330,8 @@ function insertInCreationOrder(list: string[], id: string): void {
   const number = itemNumber(id);
   let index = list.length;
   while (index > 0 && itemNumber(list[index - 1]!) > number) index--;
-  list.splice(index, 0, id);
+  if (index === list.length) list.push(id);
+  else list.splice(index, 0, id);
 }
 
 /**

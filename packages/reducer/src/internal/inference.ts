@@ -2,15 +2,16 @@
 import { appendToThread, reconcile, reconcileResponseV2 } from "./conversation.ts";
 import { fail } from "./errors.ts";
 import type { EventPayload, TraceEvent } from "./events.ts";
-import { get, isInteger, isObject, JsonNumber, type JsonObject, type JsonValue } from "./json.ts";
+import { get, isInteger, isObject, JsonNumber, type JsonObject, type JsonValue, jsonEqual } from "./json.ts";
 import {
   type ExecutionStatus,
   endWindow,
+  type ProducerRef,
   type RawPayloadRef,
   runningWindow,
   type TokenUsage,
 } from "./model.ts";
-import { normalizeItems } from "./normalize.ts";
+import { normalizeItem, normalizeItems } from "./normalize.ts";
 import { compareKeys } from "./order.ts";
 import { pushIndex, type ReplayState } from "./state.ts";
 
@@ -62,12 +63,19 @@ function requestInput(s: ReplayState, ref: RawPayloadRef): { payload: JsonObject
 function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): string[] {
   const ref = payload.request_payload;
   const { payload: request, input } = requestInput(s, ref);
-  const items = normalizeItems(input, ref.raw_payload_id, s.version);
   const threadId = payload.thread_id;
   const payloadPrevious = get(request, "previous_response_id");
   const previousResponseId = typeof payloadPrevious === "string" ? payloadPrevious : null;
   const mode = payload.request_input_mode;
   const base = { threadId, turnId: payload.codex_turn_id, at: event.wall_time_unix_ms, producedBy: [] };
+  const fullSnapshot = mode === null ? previousResponseId === null : mode.type === "full_snapshot";
+  if (fullSnapshot) {
+    const ids = reduceFullSnapshot(s, input, ref.raw_payload_id, base);
+    appendToThread(s, threadId, ids);
+    s.lastSnapshot.set(threadId, ids);
+    return ids;
+  }
+  const items = normalizeItems(input, ref.raw_payload_id, s.version);
   let ids: string[];
 
   if (mode?.type === "incremental" || mode?.type === "incremental_with_untraced_prefix") {
@@ -100,7 +108,7 @@ function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): str
       previous: prefixIds,
     });
     ids = [...prefixIds, ...delta];
-  } else if (mode?.type === "incremental" || (mode === null && previousResponseId !== null)) {
+  } else {
     const responseId =
       mode?.type === "incremental" ? mode.previous_response_id : (previousResponseId as string);
     const previousCall = tracedResponse(s, threadId, responseId);
@@ -118,18 +126,47 @@ function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): str
       previous: s.lastSnapshot.get(threadId) ?? [],
     });
     ids = [...prefix, ...delta];
-  } else {
-    const replacement = s.pendingReplacement.get(threadId);
-    s.pendingReplacement.delete(threadId);
-    ids = reconcile(s, items, {
-      ...base,
-      mode: "full_snapshot",
-      start: 0,
-      previous: replacement ?? s.lastSnapshot.get(threadId) ?? [],
-    });
   }
   appendToThread(s, threadId, ids);
   s.lastSnapshot.set(threadId, ids);
+  return ids;
+}
+
+/**
+ * A full-snapshot request, reconciled against the pending compaction replacement or the thread's last snapshot.
+ * Requests repeat what the model saw before, so the leading items equal to the thread's previous full request
+ * (same document, and its item still at the same position of the snapshot) take the item chosen then: the same
+ * inputs against the same positions give the same item. Only the rest is normalized and matched.
+ */
+/** An item with a payload-reference part matches only sightings in its own payload, so it cannot carry over. */
+function identifiedByPayload(s: ReplayState, itemId: string): boolean {
+  return s.item(itemId).body.parts.some((part) => part.type === "payload_ref" && part.content_sha256 === undefined);
+}
+
+function reduceFullSnapshot(
+  s: ReplayState,
+  input: readonly JsonValue[],
+  payloadId: string,
+  pass: { threadId: string; turnId: string; at: number; producedBy: readonly ProducerRef[] },
+): string[] {
+  const replacement = s.pendingReplacement.get(pass.threadId);
+  s.pendingReplacement.delete(pass.threadId);
+  const previous = replacement ?? s.lastSnapshot.get(pass.threadId) ?? [];
+  const earlier = s.lastFullRequests.get(pass.threadId);
+  let same = 0;
+  if (earlier) {
+    const limit = Math.min(input.length, earlier.ids.length);
+    while (
+      same < limit &&
+      previous[same] === earlier.ids[same] &&
+      !identifiedByPayload(s, earlier.ids[same]!) &&
+      jsonEqual(input[same]!, earlier.input[same]!)
+    )
+      same++;
+  }
+  const items = input.map((raw, k) => (k < same ? null : normalizeItem(raw, payloadId, s.version)));
+  const ids = reconcile(s, items, { ...pass, mode: "full_snapshot", start: 0, previous });
+  s.lastFullRequests.set(pass.threadId, { input, ids });
   return ids;
 }
 

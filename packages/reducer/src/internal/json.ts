@@ -144,6 +144,29 @@ export function isInteger(value: JsonValue | undefined): value is number | JsonN
   return value instanceof JsonNumber && !value.isFloat;
 }
 
+/** Structural equality that also requires the same key order (JSON summaries keep document order). */
+export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (a instanceof JsonNumber || b instanceof JsonNumber) {
+    return a instanceof JsonNumber && b instanceof JsonNumber && a.text === b.text && a.isFloat === b.isFloat;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keysA = objectKeys(a);
+  const keysB = objectKeys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i]!;
+    if (key !== keysB[i] || !jsonEqual(a[key]!, b[key]!)) return false;
+  }
+  return true;
+}
+
 /** Compact serialization with every object's keys sorted by their bytes: the canonical text schema 2 hashes. */
 export function stringifyCanonical(value: JsonValue): string {
   if (Array.isArray(value)) return `[${value.map(stringifyCanonical).join(",")}]`;

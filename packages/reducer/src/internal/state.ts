@@ -97,6 +97,8 @@ export class ReplayState {
   nextOperationNumber = 1;
   /** Per thread: the ids of the last model-visible snapshot (request + response). */
   readonly lastSnapshot = new Map<string, string[]>();
+  /** Per thread: the input items of its last full-snapshot request and the items they became. */
+  readonly lastFullRequests = new Map<string, { input: readonly JsonValue[]; ids: readonly string[] }>();
   /** Per thread: the replacement history of an installed compaction, used by the next full request. */
   readonly pendingReplacement = new Map<string, string[]>();
   /** `(thread, runtime cell id)` -> code cell id. */
