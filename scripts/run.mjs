@@ -63,6 +63,17 @@ function bench(which, args) {
   process.exit(run(process.execPath, [path.join(root, "bench", `${which}.mjs`), ...args]));
 }
 
+/** Packages under packages/ that are published (not private). */
+function publishedPackages() {
+  return fs
+    .readdirSync(path.join(root, "packages"))
+    .filter((name) => {
+      const file = path.join(root, "packages", name, "package.json");
+      return fs.existsSync(file) && !JSON.parse(fs.readFileSync(file, "utf8")).private;
+    })
+    .sort();
+}
+
 /** Every check counts: each vitest test, each conformance case, and each whole-repo step. */
 function test() {
   ensureInstalled();
@@ -79,6 +90,12 @@ function test() {
   step("dependency directions", run(process.execPath, [path.join(root, "scripts/check-deps.mjs")]));
   step("typecheck", turbo(["typecheck"]));
   step("build", turbo(["build"]));
+  for (const name of publishedPackages()) {
+    step(
+      `packaging of @rollout-trace/${name} (publint)`,
+      run(bin("publint"), ["--strict"], { cwd: path.join(root, "packages", name) }),
+    );
+  }
   step("package tests", turbo(["test", "--concurrency=1"], { env: { ...env, REPORT_DIR: reportDir } }));
 
   let passed = 0;
