@@ -140,7 +140,9 @@ function reduceRequest(s: ReplayState, event: TraceEvent, payload: Started): str
  */
 /** An item with a payload-reference part matches only sightings in its own payload, so it cannot carry over. */
 function identifiedByPayload(s: ReplayState, itemId: string): boolean {
-  return s.item(itemId).body.parts.some((part) => part.type === "payload_ref" && part.content_sha256 === undefined);
+  return s
+    .item(itemId)
+    .body.parts.some((part) => part.type === "payload_ref" && part.content_sha256 === undefined);
 }
 
 function reduceFullSnapshot(
