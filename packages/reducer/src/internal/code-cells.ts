@@ -20,6 +20,7 @@ import {
   pushIndex,
   type ReplayState,
 } from "./state.ts";
+import { linkStartedCodeCell } from "./tools.ts";
 
 type Payload<T extends EventPayload["type"]> = Extract<EventPayload, { type: T }>;
 
@@ -147,7 +148,7 @@ function materialize(s: ReplayState, start: PendingCellStart): void {
 function linkStartingTool(s: ReplayState, cell: CodeCell): void {
   for (const toolId of s.toolsByModelCallId.get(cell.model_visible_call_id) ?? []) {
     const tool = s.tool(toolId);
-    if (tool) tool.started_code_cell_id = cell.code_cell_id;
+    if (tool) linkStartedCodeCell(s, tool);
   }
 }
 
@@ -191,7 +192,10 @@ const END_STATUS: Record<CodeCellRuntimeStatus, ExecutionStatus> = {
 
 function applyLifecycle(cell: CodeCell, lifecycle: PendingCellEvent, version: 1 | 2): void {
   if (lifecycle.kind === "initial_response") {
-    if (cell.initial_response_at_unix_ms === null) {
+    // Schema 2 lets a late initial response replace the end-event fallback, which leaves the status null.
+    const unset =
+      version === 2 ? cell.initial_response_status === null : cell.initial_response_at_unix_ms === null;
+    if (unset) {
       cell.initial_response_at_unix_ms = lifecycle.at;
       cell.initial_response_seq = lifecycle.seq;
       if (version === 2) {

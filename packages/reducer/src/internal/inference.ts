@@ -252,7 +252,9 @@ function reduceResponse(s: ReplayState, event: TraceEvent, callId: string, ref: 
     ids = reconcile(s, items, { ...pass, mode: "append_only", start: snapshot.length, previous: snapshot });
     appendToThread(s, threadId, ids);
   }
-  s.lastSnapshot.set(threadId, [...snapshot, ...ids]);
+  // Schema 2 leaves the snapshot alone while a compaction replacement waits for the next full request.
+  if (s.version === 1 || !s.pendingReplacement.has(threadId))
+    s.lastSnapshot.set(threadId, [...snapshot, ...ids]);
   const usage = tokenUsage(s, get(document as JsonObject, "token_usage"));
   if (usage) call.usage = usage;
   return ids;

@@ -106,10 +106,7 @@ export function toolStarted(s: ReplayState, event: TraceEvent, payload: Payload<
   };
   s.collections.tool_calls.set(id, tool);
   if (modelCallId !== null) pushIndex(s.toolsByModelCallId, modelCallId, id);
-  // Schema 2: the model's `exec` call names the code cell it started, whichever of the two was recorded first.
-  if (s.version === 2 && modelCallId !== null && s.codeCell(`code_cell:${modelCallId}`)) {
-    tool.started_code_cell_id = `code_cell:${modelCallId}`;
-  }
+  if (s.version === 2) linkStartedCodeCell(s, tool);
   if (requester.type === "code_cell") {
     pushIndex(s.toolsByRequesterCell, requester.code_cell_id, id);
     const cell = s.codeCell(requester.code_cell_id);
@@ -188,6 +185,16 @@ export function mcpCorrelationAssigned(
   tool.mcp_call_id = payload.mcp_call_id;
 }
 
+/**
+ * Schema 2: the model's `exec` call names the code cell it started, whichever of the two was recorded first. Only a
+ * call whose (possibly runtime-overridden) kind is still `other:exec` keeps the link.
+ */
+export function linkStartedCodeCell(s: ReplayState, tool: ToolCall): void {
+  const cellId = tool.model_visible_call_id === null ? null : `code_cell:${tool.model_visible_call_id}`;
+  const isExec = tool.kind.type === "other" && tool.kind.name === "exec";
+  tool.started_code_cell_id = isExec && cellId !== null && s.codeCell(cellId) ? cellId : undefined;
+}
+
 function isTerminalKind(tool: ToolCall): boolean {
   return tool.kind.type === "exec_command" || tool.kind.type === "write_stdin";
 }
@@ -200,7 +207,10 @@ export function toolRuntimeStarted(
   const tool =
     s.tool(payload.tool_call_id) ??
     fail(`tool runtime start referenced unknown call ${payload.tool_call_id}`);
-  if (payload.kind !== null) tool.kind = payload.kind;
+  if (payload.kind !== null) {
+    tool.kind = payload.kind;
+    if (s.version === 2) linkStartedCodeCell(s, tool);
+  }
   const ref = payload.runtime_payload;
   pushUnique(tool.raw_runtime_payload_ids, ref.raw_payload_id);
   if (isTerminalKind(tool)) {

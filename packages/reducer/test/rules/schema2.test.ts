@@ -1291,6 +1291,50 @@ rule(
 );
 
 rule(
+  "an initial response recorded after the end replaces the end's stand-in but not the end itself",
+  () => {
+    const b = v2Cell();
+    b.codeCellEvent("code_cell_ended", "1", "completed", { response: { response: { Result: {} } } });
+    b.codeCellEvent("code_cell_initial_response", "1", "yielded", {
+      response: { response: { Yielded: {} } },
+    });
+    return b;
+  },
+  (view) =>
+    expect(view.cell(CELL)).toMatchObject({
+      execution: { ended_seq: 8, status: "completed" },
+      runtime_status: "yielded",
+      initial_response_at_unix_ms: wallTimeOf(9),
+      initial_response_seq: 9,
+      initial_response_status: "yielded",
+      raw_initial_response_payload_id: "raw_payload:4",
+      raw_result_payload_id: "raw_payload:3",
+      yielded_seq: 9,
+    }),
+);
+
+rule(
+  "an initial response after a failed turn closed the cell replaces the turn end's stand-in",
+  () => {
+    const b = v2Cell();
+    b.endTurn(TURN, "failed");
+    b.codeCellEvent("code_cell_initial_response", "1", "running", {
+      response: { response: { Yielded: {} } },
+    });
+    return b;
+  },
+  (view) =>
+    expect(view.cell(CELL)).toMatchObject({
+      execution: { ended_seq: 8, status: "failed" },
+      runtime_status: "running",
+      initial_response_seq: 9,
+      initial_response_status: "running",
+      raw_initial_response_payload_id: "raw_payload:3",
+      raw_result_payload_id: null,
+    }),
+);
+
+rule(
   "the model's exec tool call points at the code cell it started",
   () => v2Cell(),
   (view, reduced) => {
@@ -1309,6 +1353,33 @@ rule(
     b.accept("ctc_1");
     b.startCodeCell("1", "call-code", "text('hi')");
     b.startTool("call-code", { kind: { type: "other", name: "exec" } });
+    return b;
+  },
+  (view) => expect(view.tool("call-code").started_code_cell_id).toBe(CELL),
+);
+
+rule(
+  "a runtime start that reclassifies the exec call away from other:exec drops its code cell link",
+  () => {
+    const b = v2Cell();
+    b.toolRuntimeStarted("call-code", { type: "begin" }, { kind: { type: "other", name: "exec_v2" } });
+    return b;
+  },
+  (view) => {
+    expect(view.tool("call-code").kind).toEqual({ type: "other", name: "exec_v2" });
+    expect(Object.keys(view.tool("call-code"))).not.toContain("started_code_cell_id");
+  },
+);
+
+rule(
+  "a call recorded with another kind points at its code cell once the runtime start makes it other:exec",
+  () => {
+    const b = v2Turn();
+    b.exchange("inference-1", [user("go")], [EXEC_CALL]);
+    b.accept("ctc_1");
+    b.startTool("call-code", { kind: { type: "mcp", server: "code", tool: "exec" } });
+    b.startCodeCell("1", "call-code", "text('hi')");
+    b.toolRuntimeStarted("call-code", { type: "begin" }, { kind: { type: "other", name: "exec" } });
     return b;
   },
   (view) => expect(view.tool("call-code").started_code_cell_id).toBe(CELL),
@@ -1352,6 +1423,38 @@ rule(
       accepted_seq: 3,
       produced_by: [{ type: "compaction", compaction_id: "compaction-1" }],
     });
+  },
+);
+
+rule(
+  "a response received while a compaction replacement is pending does not join the snapshot the next checkpoint matches",
+  () => {
+    const b = v2Turn();
+    b.exchange("inference-1", [user("q1")], [assistant("a1")], { responseId: "resp-1" });
+    b.installCompaction("compaction-1", {
+      input_history: [user("q1"), assistant("a1")],
+      replacement_history: [user("summary")],
+    });
+    b.exchange("inference-2", [user("q2")], [assistant("a2")], { previousResponseId: "resp-1" });
+    b.installCompaction("compaction-2", {
+      input_history: [user("q1"), assistant("a1"), user("q2"), assistant("a2")],
+      replacement_history: [user("summary")],
+    });
+    return b;
+  },
+  (view) => {
+    expect(view.inference("inference-2").request_item_ids).toEqual([
+      "conversation_item:1",
+      "conversation_item:2",
+      "conversation_item:5",
+    ]);
+    expect(view.inference("inference-2").response_item_ids).toEqual(["conversation_item:6"]);
+    expect(view.compaction("compaction-2").input_item_ids).toEqual([
+      "conversation_item:1",
+      "conversation_item:2",
+      "conversation_item:5",
+      "conversation_item:7",
+    ]);
   },
 );
 
