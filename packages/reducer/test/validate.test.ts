@@ -460,6 +460,32 @@ describe("payloads", () => {
     expect(result.problems[3]?.message).toBe("raw_payload:4 points at payloads/5.json, not payloads/4.json");
   });
 
+  it("accepts a writer's placeholder for an omitted payload, and checks its note", async () => {
+    const note = { reason: "payload_too_large", original_bytes: 20, limit_bytes: 10, sha256: "ab".repeat(32) };
+    const dir = bundle({
+      lines: [
+        event(1, threadStarted(ref(1, "session_metadata"))),
+        event(2, protocolEvent(2)),
+        event(3, { type: "recording_completed" }),
+      ],
+      payloads: {
+        "1.json": { rollout_trace_omitted: note },
+        "2.json": { rollout_trace_omitted: { ...note, original_bytes: "20" } },
+      },
+    });
+    const result = await validateBundle(dir);
+    expect(summary(result.problems)).toEqual([
+      {
+        code: "payload_schema",
+        severity: "error",
+        file: "payloads/2.json",
+        line: 2,
+        seq: 2,
+        path: "/rollout_trace_omitted/original_bytes",
+      },
+    ]);
+  });
+
   it("refuses paths that leave the bundle, without reading them", async () => {
     const outside = tempDir("rt-outside-");
     fs.writeFileSync(path.join(outside, "secret.json"), JSON.stringify({ type: "warning" }));

@@ -275,6 +275,8 @@ export function renderFormatDoc(schemaFiles: readonly SchemaFileEntry[]): string
     api.ToolDispatchResult,
     api.CodeCellRuntimeResult,
     api.AgentStatus,
+    api.OmittedPayload,
+    api.OmittedPayloadNote,
   ];
   const stateTypes: TSchema[] = [
     api.RolloutTraceV1,
@@ -414,7 +416,8 @@ export function renderFormatDoc(schemaFiles: readonly SchemaFileEntry[]): string
     ...section(
       "Payload documents",
       "The document stored under each payload kind (the same in both schema versions). They describe what Codex",
-      "writes; the reference reducer reads most of them leniently and never reads some at all.",
+      "writes; the reference reducer reads most of them leniently and never reads some at all. A rollout-trace writer",
+      "may store an `OmittedPayload` placeholder instead of a document over its size limit; every kind accepts it.",
       "",
       ...table(["Kind", "Document"], kindRows),
       "",

@@ -17,6 +17,8 @@ interface SchemaFileSpec {
   readonly title: string;
   readonly describes: string;
   readonly versions: string;
+  /** Payload files also accept the writer's placeholder for an omitted document. */
+  readonly omittable?: true;
 }
 
 function isTitledSchema(value: unknown): value is TSchema & { title: string } {
@@ -35,6 +37,7 @@ function schemaFileSpecs(): SchemaFileSpec[] {
       title: titleOf(schema),
       describes: `payload document of kind \`${kind}\``,
       versions: both,
+      omittable: true as const,
     };
   });
   return [
@@ -100,8 +103,21 @@ export function generateFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const entries: SchemaFileEntry[] = [];
   for (const spec of schemaFileSpecs()) {
-    const description = `${descriptionOf(spec.schema)} Describes ${spec.describes} in ${spec.versions}.`;
-    const document = jsonSchemaDocument(spec.schema, spec.fileName, spec.title, description, named);
+    const omitted = spec.omittable
+      ? " A payload a rollout-trace writer left out for size is an `OmittedPayload` placeholder instead."
+      : "";
+    const description = `${descriptionOf(spec.schema)}${omitted} Describes ${spec.describes} in ${spec.versions}.`;
+    const placeholder = spec.omittable
+      ? { key: "rollout_trace_omitted", schema: api.OmittedPayload }
+      : undefined;
+    const document = jsonSchemaDocument(
+      spec.schema,
+      spec.fileName,
+      spec.title,
+      description,
+      named,
+      placeholder,
+    );
     files.set(`packages/schema/schemas/${spec.fileName}`, `${JSON.stringify(document, null, 2)}\n`);
     entries.push({
       fileName: spec.fileName,

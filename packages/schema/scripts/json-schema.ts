@@ -134,15 +134,29 @@ function hoist(root: JsonSchema, named: ReadonlyMap<string, JsonSchema>): JsonSc
   return { ...body, $defs: Object.fromEntries(sorted) };
 }
 
-/** A standalone JSON Schema document for `schema`, published under `fileName`. */
+/**
+ * A standalone JSON Schema document for `schema`, published under `fileName`. With `placeholder`, a value that has
+ * its own `placeholder.key` property is checked against `placeholder.schema` instead (`if`/`then`/`else`), so a
+ * validator reports the errors of the one shape the value claims to be.
+ */
 export function jsonSchemaDocument(
   schema: TSchema,
   fileName: string,
   title: string,
   description: string,
   named: ReadonlyMap<string, JsonSchema>,
+  placeholder?: { key: string; schema: TSchema },
 ): JsonSchema {
-  const { title: _title, description: _description, ...body } = hoist(prepare(schema), named);
+  const root =
+    placeholder === undefined
+      ? prepare(schema)
+      : {
+          if: { type: "object", properties: { [placeholder.key]: true }, required: [placeholder.key] },
+          // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON Schema keyword, not a thenable.
+          then: prepare(placeholder.schema),
+          else: prepare(schema),
+        };
+  const { title: _title, description: _description, ...body } = hoist(root, named);
   return { $schema: DRAFT, $id: `${SCHEMA_ID_BASE}${fileName}`, title, description, ...body };
 }
 

@@ -74,6 +74,7 @@ export type { PayloadDocument } from "./payloads/index.ts";
 export { PAYLOAD_DOCUMENT_SCHEMAS } from "./payloads/index.ts";
 export { InferenceRequestPayload } from "./payloads/inference-request.ts";
 export { InferenceResponsePayload, ProtocolTokenUsage } from "./payloads/inference-response.ts";
+export { isOmittedPayload, OmittedPayload, OmittedPayloadNote } from "./payloads/omitted-payload.ts";
 export { ProtocolEventPayload } from "./payloads/protocol-event.ts";
 export { ResponseItem, ResponseOutputItem, SerializationErrorItem } from "./payloads/response-item.ts";
 export { SessionSource, ThreadSpawnSource, ThreadStartedTraceMetadata } from "./payloads/session-metadata.ts";

@@ -12,6 +12,7 @@ import { refineIssues, type SchemaIssue } from "./internal/issues.ts";
 import { TraceManifest } from "./manifest.ts";
 import type { RawPayloadKindName } from "./payload-ref.ts";
 import { PAYLOAD_DOCUMENT_SCHEMAS, type PayloadDocument } from "./payloads/index.ts";
+import { isOmittedPayload, OmittedPayload } from "./payloads/omitted-payload.ts";
 import { type RolloutTrace, RolloutTraceV1, RolloutTraceV2 } from "./state/rollout-trace.ts";
 
 export type { SchemaIssue } from "./internal/issues.ts";
@@ -273,19 +274,28 @@ export const manifestValidator: Validator<TraceManifest> = createSchemaValidator
 );
 
 const payloadValidators = new Map<RawPayloadKindName, Validator<unknown>>();
+const omittedPayload = new LazySchema(OmittedPayload);
 
-/** The validator of the payload document stored under `kind` (the same for both schema versions). */
+/**
+ * The validator of a payload file stored under `kind` (the same for both schema versions): the kind's document, or
+ * a writer's `OmittedPayload` placeholder, which is recognised by its own `rollout_trace_omitted` key.
+ */
 export function payloadValidator<Kind extends RawPayloadKindName>(
   kind: Kind,
-): Validator<PayloadDocument<Kind>> {
+): Validator<PayloadDocument<Kind> | OmittedPayload> {
   if (!Object.hasOwn(PAYLOAD_DOCUMENT_SCHEMAS, kind)) {
     throw new RangeError(`unknown payload kind ${JSON.stringify(kind)}`);
   }
   let validator = payloadValidators.get(kind);
   if (validator === undefined) {
-    const schema: TSchema = PAYLOAD_DOCUMENT_SCHEMAS[kind];
-    validator = createSchemaValidator(`${kind} payload`, schema);
+    const document = new LazySchema(PAYLOAD_DOCUMENT_SCHEMAS[kind]);
+    const schemaOf = (value: unknown) => (isOmittedPayload(value) ? omittedPayload : document);
+    validator = createValidator(
+      `${kind} payload`,
+      (value) => schemaOf(value).check(value),
+      (value) => schemaOf(value).issues(value),
+    );
     payloadValidators.set(kind, validator);
   }
-  return validator as Validator<PayloadDocument<Kind>>;
+  return validator as Validator<PayloadDocument<Kind> | OmittedPayload>;
 }

@@ -3,6 +3,7 @@ import type {
   ConversationItem,
   HistoryItemAccepted,
   InferenceStartedV1,
+  OmittedPayload,
   PayloadDocument,
   RawPayloadKindName,
   RawPayloadRef,
@@ -62,9 +63,9 @@ describe("static types", () => {
     const value: unknown = null;
     if (eventValidator.check(value)) expectTypeOf(value).toEqualTypeOf<RawTraceEvent>();
     expectTypeOf(stateValidator.parse).returns.toEqualTypeOf<RolloutTrace>();
-    expectTypeOf(
-      payloadValidator("session_metadata").parse,
-    ).returns.toEqualTypeOf<ThreadStartedTraceMetadata>();
+    expectTypeOf(payloadValidator("session_metadata").parse).returns.toEqualTypeOf<
+      ThreadStartedTraceMetadata | OmittedPayload
+    >();
     expectTypeOf<PayloadDocument<"session_metadata">>().toEqualTypeOf<ThreadStartedTraceMetadata>();
     expectTypeOf(eventValidator.safeParse).returns.toEqualTypeOf<SafeParseResult<RawTraceEvent>>();
   });

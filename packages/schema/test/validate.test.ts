@@ -132,6 +132,67 @@ describe("Validator API", () => {
   });
 });
 
+describe("omitted payload placeholders", () => {
+  const note = {
+    reason: "payload_too_large",
+    original_bytes: 9_000_000,
+    limit_bytes: 8_388_608,
+    sha256: "0f".repeat(32),
+  };
+  const placeholders = RAW_PAYLOAD_KIND_NAMES.map((kind) => ({
+    kind,
+    value: { rollout_trace_omitted: note, ...(kind === "inference_request" ? { input: [] } : {}) },
+  }));
+
+  test("every kind accepts a placeholder, in the validator and in its JSON Schema file", () => {
+    for (const { kind, value } of placeholders) {
+      expect(payloadValidator(kind).errors(value), kind).toEqual([]);
+      expect(ajvValidator(payloadSchemaFile(kind))(value), kind).toBe(true);
+    }
+  });
+
+  test("a malformed note is reported at its field, by both", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...note, sha256: "XYZ" }, "/rollout_trace_omitted/sha256"],
+      [{ ...note, original_bytes: -1 }, "/rollout_trace_omitted/original_bytes"],
+      [{ ...note, limit_bytes: 1.5 }, "/rollout_trace_omitted/limit_bytes"],
+      [{ ...note, reason: "" }, "/rollout_trace_omitted/reason"],
+    ];
+    for (const [broken, path] of cases) {
+      const value = { rollout_trace_omitted: broken };
+      expect(
+        payloadValidator("tool_result")
+          .errors(value)
+          .map((issue) => issue.path),
+      ).toEqual([path]);
+      expect(ajvValidator(payloadSchemaFile("tool_result"))(value)).toBe(false);
+    }
+    const notAnObject = { rollout_trace_omitted: "too big" };
+    expect(payloadValidator("agent_result").errors(notAnObject)[0]?.path).toBe("/rollout_trace_omitted");
+  });
+
+  test("a document without the key is still checked as its kind", () => {
+    const issues = payloadValidator("session_metadata").errors({ thread_id: "t" });
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.some((issue) => issue.path.startsWith("/rollout_trace_omitted"))).toBe(false);
+    expect(ajvValidator(payloadSchemaFile("session_metadata"))({ thread_id: "t" })).toBe(false);
+  });
+
+  test("mutated placeholders get the same verdict from both", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .constantFrom(...placeholders)
+          .chain(({ kind, value }) => mutated(value).map((mutant) => ({ kind, mutant }))),
+        ({ kind, mutant }) => {
+          expect(ajvValidator(payloadSchemaFile(kind))(mutant)).toBe(payloadValidator(kind).check(mutant));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("untrusted content", () => {
   test("__proto__ keys are plain data: accepted where extra keys are, and nothing is polluted", () => {
     const line = JSON.parse(

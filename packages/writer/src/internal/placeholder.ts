@@ -1,17 +1,10 @@
 import { createHash } from "node:crypto";
-import type { RawPayloadKindName } from "@rollout-trace/schema";
-
-/** What replaces a payload whose serialized form exceeds `maxPayloadBytes`. */
-export interface OmittedPayloadNote {
-  readonly reason: "payload_too_large";
-  readonly original_bytes: number;
-  readonly limit_bytes: number;
-  readonly sha256: string;
-}
+import type { OmittedPayloadNote, RawPayloadKindName } from "@rollout-trace/schema";
 
 /**
- * The small document written instead of an oversized payload. It keeps the fields the reducer requires for the
- * kind (empty histories, null response metadata), so the bundle still replays, and records what was left out.
+ * The small document written instead of an oversized payload (the schema's `OmittedPayload`). It keeps the fields
+ * the reducer requires for the kind (empty histories, null response metadata), so the bundle still replays, and
+ * records what was left out.
  */
 export function placeholderDocument(
   kind: RawPayloadKindName,
