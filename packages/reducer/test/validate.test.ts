@@ -461,7 +461,12 @@ describe("payloads", () => {
   });
 
   it("accepts a writer's placeholder for an omitted payload, and checks its note", async () => {
-    const note = { reason: "payload_too_large", original_bytes: 20, limit_bytes: 10, sha256: "ab".repeat(32) };
+    const note = {
+      reason: "payload_too_large",
+      original_bytes: 20,
+      limit_bytes: 10,
+      sha256: "ab".repeat(32),
+    };
     const dir = bundle({
       lines: [
         event(1, threadStarted(ref(1, "session_metadata"))),
