@@ -28,6 +28,9 @@ import type {
 
 export type TraceVersion = 1 | 2;
 
+// The tag lists below repeat the schema package's constants in the reference's declaration order (serde names them
+// in that order in its errors). Replay keeps its own copies so it never loads TypeBox; test/events.test.ts checks
+// that they stay equal.
 export const RAW_PAYLOAD_KINDS = [
   "inference_request",
   "inference_response",
@@ -64,7 +67,7 @@ const SUMMARY_KINDS = ["terminal", "agent", "wait_agent", "generic"] as const;
 const REQUESTER_KINDS = ["model", "code_cell"] as const;
 const INPUT_MODES = ["full_snapshot", "incremental", "incremental_with_untraced_prefix"] as const;
 
-const V1_VARIANTS = [
+export const V1_VARIANTS = [
   "rollout_started",
   "rollout_ended",
   "thread_started",
@@ -92,7 +95,7 @@ const V1_VARIANTS = [
   "other",
 ] as const;
 
-const V2_VARIANTS = [
+export const V2_VARIANTS = [
   "recording_completed",
   "rollout_started",
   "rollout_ended",
