@@ -97,11 +97,7 @@ class LiveCodeCell implements CodeCellTrace {
   ended(response: Lazy<CodeModeResponse>): void {
     guarded(this.#scope.recorder, "codeCell.ended", () => {
       const recorder = this.#scope.recorder;
-      if (!recorder.admits(this.#recorded)) return;
-      if (this.#ended) {
-        recorder.repeated();
-        return;
-      }
+      if (!recorder.admitsOnce(this.#recorded, this.#ended)) return;
       if (this.#scope.closedCells) {
         recorder.late();
         return;

@@ -107,11 +107,7 @@ class LiveCompaction implements CompactionTrace {
     const call = "compaction.installed";
     const recorder = this.#scope.recorder;
     guarded(recorder, call, () => {
-      if (!recorder.admits(true)) return;
-      if (this.#installed) {
-        recorder.repeated();
-        return;
-      }
+      if (!recorder.admitsOnce(true, this.#installed)) return;
       const checkpoint = recorder.resolve(checkpointArgument, call);
       if (checkpoint === UNRESOLVED) return;
       const inputHistory = isObject(checkpoint) ? own(checkpoint, "inputHistory") : undefined;
@@ -160,7 +156,7 @@ class LiveCompactionAttempt implements CompactionAttemptTrace {
     const call = "compactionAttempt.completed";
     const recorder = this.#scope.recorder;
     guarded(recorder, call, () => {
-      if (!this.#admits()) return;
+      if (!recorder.admitsOnce(this.#recorded, this.#finished)) return;
       const output = recorder.resolve(outputArgument, call);
       if (output === UNRESOLVED) return;
       const problem = checkItems(output, checkResponseItem);
@@ -186,7 +182,7 @@ class LiveCompactionAttempt implements CompactionAttemptTrace {
   failed(error: string | Error): void {
     const recorder = this.#scope.recorder;
     guarded(recorder, "compactionAttempt.failed", () => {
-      if (!this.#admits()) return;
+      if (!recorder.admitsOnce(this.#recorded, this.#finished)) return;
       this.#finished = true;
       recorder.append(
         {
@@ -198,15 +194,5 @@ class LiveCompactionAttempt implements CompactionAttemptTrace {
         this.#scope.context,
       );
     });
-  }
-
-  #admits(): boolean {
-    const recorder = this.#scope.recorder;
-    if (!recorder.admits(this.#recorded)) return false;
-    if (this.#finished) {
-      recorder.repeated();
-      return false;
-    }
-    return true;
   }
 }

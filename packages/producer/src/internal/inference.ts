@@ -166,7 +166,7 @@ class LiveInference implements InferenceTrace {
   completed(response: InferenceResponse): void {
     const recorder = this.#scope.recorder;
     guarded(recorder, "inference.completed", () => {
-      if (!this.#admits()) return;
+      if (!recorder.admitsOnce(this.#recorded, this.#finished)) return;
       if (!isObject(response)) {
         recorder.refuse("inference.completed", "the response must be an object");
         return;
@@ -234,16 +234,6 @@ class LiveInference implements InferenceTrace {
     });
   }
 
-  #admits(): boolean {
-    const recorder = this.#scope.recorder;
-    if (!recorder.admits(this.#recorded)) return false;
-    if (this.#finished) {
-      recorder.repeated();
-      return false;
-    }
-    return true;
-  }
-
   #output(value: Lazy<readonly ModelItem[]> | undefined, call: string): readonly ModelItem[] | null {
     const recorder = this.#scope.recorder;
     const output = value === undefined ? [] : recorder.resolve(value, call);
@@ -264,7 +254,7 @@ class LiveInference implements InferenceTrace {
   ): void {
     const recorder = this.#scope.recorder;
     const call = type === "inference_failed" ? "inference.failed" : "inference.cancelled";
-    if (!this.#admits()) return;
+    if (!recorder.admitsOnce(this.#recorded, this.#finished)) return;
     if (partial !== undefined && !isObject(partial)) {
       recorder.refuse(call, "the partial response must be an object");
       return;

@@ -84,6 +84,16 @@ export class Recorder {
     return false;
   }
 
+  /** `admits` for a one-shot call: once it is `done`, a repeat is ignored and counted as `repeated`. */
+  admitsOnce(recorded: boolean, done: boolean): boolean {
+    if (!this.admits(recorded)) return false;
+    if (done) {
+      this.counters.repeated++;
+      return false;
+    }
+    return true;
+  }
+
   repeated(): void {
     this.counters.repeated++;
   }

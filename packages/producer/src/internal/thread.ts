@@ -354,11 +354,7 @@ export class LiveThread implements ThreadTrace {
   end(status: RolloutStatus = "completed"): void {
     const recorder = this.#recorder;
     guarded(recorder, "thread.end", () => {
-      if (!recorder.admits(this.#recorded)) return;
-      if (this.#ended) {
-        recorder.repeated();
-        return;
-      }
+      if (!recorder.admitsOnce(this.#recorded, this.#ended)) return;
       if (!ROLLOUT_STATUSES.has(status)) {
         recorder.refuse("thread.end", "status must be running, completed, failed or aborted");
         return;
@@ -544,11 +540,7 @@ class LiveTurn implements TurnTrace, TurnScope {
   end(status: ExecutionStatus = "completed"): void {
     const recorder = this.recorder;
     guarded(recorder, "turn.end", () => {
-      if (!recorder.admits(this.#recorded)) return;
-      if (this.#endStatus !== null) {
-        recorder.repeated();
-        return;
-      }
+      if (!recorder.admitsOnce(this.#recorded, this.#endStatus !== null)) return;
       if (!isExecutionStatus(status)) {
         recorder.refuse("turn.end", "status must be an execution status");
         return;

@@ -286,7 +286,7 @@ class LiveTool implements ToolCallTrace {
   ): void {
     const call = "tool.runtimeStarted";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeStart()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeStarted)) return;
       const document = this.#recorder.resolve(observation, call);
       if (document === UNRESOLVED) return;
       const given = options === undefined ? undefined : own(options, "kind");
@@ -302,7 +302,7 @@ class LiveTool implements ToolCallTrace {
   execStarted(exec: ExecStart): void {
     const call = "tool.execStarted";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeStart()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeStarted)) return;
       const facts = readExecStart(exec);
       if (typeof facts === "string") {
         this.#recorder.refuse(call, facts);
@@ -330,7 +330,7 @@ class LiveTool implements ToolCallTrace {
   mcpStarted(start: McpStart): void {
     const call = "tool.mcpStarted";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeStart()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeStarted)) return;
       const server = isObject(start) ? own(start, "server") : undefined;
       const tool = isObject(start) ? own(start, "tool") : undefined;
       if (typeof server !== "string" || typeof tool !== "string") {
@@ -342,15 +342,6 @@ class LiveTool implements ToolCallTrace {
       const document = { call_id: this.toolCallId, turn_id: this.#scope.turnId, invocation };
       this.#recordRuntimeStart(document, { type: "mcp", server, tool }, call);
     });
-  }
-
-  #admitsRuntimeStart(): boolean {
-    if (!this.#recorder.admits(this.#recorded)) return false;
-    if (this.#runtimeStarted) {
-      this.#recorder.repeated();
-      return false;
-    }
-    return true;
   }
 
   /**
@@ -429,7 +420,7 @@ class LiveTool implements ToolCallTrace {
   runtimeEnded(status: ExecutionStatus, observation: Lazy<Readonly<Record<string, unknown>>>): void {
     const call = "tool.runtimeEnded";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeEnded)) return;
       if (!isExecutionStatus(status)) {
         this.#recorder.refuse(call, "status must be an execution status");
         return;
@@ -448,7 +439,7 @@ class LiveTool implements ToolCallTrace {
     const call = "tool.execEnded";
     guarded(this.#recorder, call, () => {
       if (this.#userShell) return;
-      if (!this.#admitsRuntimeEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeEnded)) return;
       const facts = readExecEnd(exec);
       if (typeof facts === "string") {
         this.#recorder.refuse(call, facts);
@@ -482,7 +473,7 @@ class LiveTool implements ToolCallTrace {
   mcpEnded(outcome: McpOutcome): void {
     const call = "tool.mcpEnded";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeEnded)) return;
       if (isObject(outcome) && Object.hasOwn(outcome, "ok")) {
         this.#recordRuntimeEnd("completed", { result: { Ok: own(outcome, "ok") } }, call);
         return;
@@ -499,7 +490,7 @@ class LiveTool implements ToolCallTrace {
   agentActivity(activity: AgentActivity): void {
     const call = "tool.agentActivity";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsRuntimeEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#runtimeEnded)) return;
       const facts = this.#readActivity(activity);
       if (typeof facts === "string") {
         this.#recorder.refuse(call, facts);
@@ -589,15 +580,6 @@ class LiveTool implements ToolCallTrace {
       occurredAtMs: occurredAtMs as number | undefined,
       edgeId,
     };
-  }
-
-  #admitsRuntimeEnd(): boolean {
-    if (!this.#recorder.admits(this.#recorded)) return false;
-    if (this.#runtimeEnded) {
-      this.#recorder.repeated();
-      return false;
-    }
-    return true;
   }
 
   #recordRuntimeEnd(status: ExecutionStatus, document: unknown, call: string): void {
@@ -692,11 +674,7 @@ class LiveTool implements ToolCallTrace {
   startMcpCall(): McpCallTrace {
     const recorder = this.#recorder;
     try {
-      if (!recorder.admits(this.#recorded)) return DISABLED_MCP_CALL;
-      if (this.#mcpAssigned) {
-        recorder.repeated();
-        return DISABLED_MCP_CALL;
-      }
+      if (!recorder.admitsOnce(this.#recorded, this.#mcpAssigned)) return DISABLED_MCP_CALL;
       this.#mcpAssigned = true;
       const mcpCallId = randomUUID();
       const recorded = recorder.append(
@@ -715,11 +693,7 @@ class LiveTool implements ToolCallTrace {
     guarded(this.#recorder, call, () => {
       // Schema 1 has no such event: the reducer finds the terminal through the process id.
       if (this.#recorder.schemaVersion === 1) return;
-      if (!this.#recorder.admits(this.#recorded)) return;
-      if (this.#stdinResolved) {
-        this.#recorder.repeated();
-        return;
-      }
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#stdinResolved)) return;
       const problem = this.#stdinProblem(exec);
       if (problem !== null) {
         this.#recorder.refuse(call, problem);
@@ -748,7 +722,7 @@ class LiveTool implements ToolCallTrace {
   completed(result: Lazy<unknown>, options?: ToolEndOptions & { readonly success?: boolean }): void {
     const call = "tool.completed";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#ended)) return;
       const value = this.#recorder.resolve(result, call);
       if (value === UNRESOLVED) return;
       const success = options === undefined ? undefined : own(options, "success");
@@ -783,7 +757,7 @@ class LiveTool implements ToolCallTrace {
   failed(error: string | Error, options?: ToolEndOptions & { readonly output?: Lazy<ModelItem> }): void {
     const call = "tool.failed";
     guarded(this.#recorder, call, () => {
-      if (!this.#admitsEnd()) return;
+      if (!this.#recorder.admitsOnce(this.#recorded, this.#ended)) return;
       const accept = this.#acceptOption(options, call);
       if (accept === null) return;
       const given = options === undefined ? undefined : own(options, "output");
@@ -805,15 +779,6 @@ class LiveTool implements ToolCallTrace {
     if (typeof accept === "boolean") return accept;
     this.#recorder.refuse(call, "accept must be a boolean");
     return null;
-  }
-
-  #admitsEnd(): boolean {
-    if (!this.#recorder.admits(this.#recorded)) return false;
-    if (this.#ended) {
-      this.#recorder.repeated();
-      return false;
-    }
-    return true;
   }
 
   /** `tool_call_ended` with its result; schema 2 then accepts the model's output item into the history. */
