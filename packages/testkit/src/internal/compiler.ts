@@ -2203,44 +2203,32 @@ class RolloutCompiler {
     messageIndex: number,
     childScript: ChildTurnScript,
   ): PlannedCall {
-    const callId = this.#newCallId();
     const message = pickMod(FOLLOW_UP_TASKS, messageIndex);
-    const argumentsJson = JSON.stringify({ target: child.taskName ?? child.agentPath, message });
-    const responseItem = this.#functionCall(callId, "followup_task", "collaboration", argumentsJson);
-    return {
-      responseItem,
-      run: () => {
-        this.#startTool(
-          turn,
-          callId,
-          callId,
-          { type: "model" },
-          null,
-          { type: "assign_agent_task" },
-          "followup_task",
-          "collaboration",
-          { type: "function", arguments: argumentsJson },
-          argumentsJson,
-        );
-        this.#tick(1, 6);
-        this.#runtimeEnded(turn, callId, "completed", this.#activity(callId, child, "interacted"));
-        this.#endTool(turn, callId, "completed", {
-          type: "direct_response",
-          response_item: { type: "function_call_output", call_id: callId, output: "" },
-        });
-        this.#features.add("followup_task");
-        child.inbox.push({ item: this.#teamMessage(child, "NEW_TASK", message), acceptWithPayload: true });
-        this.#runTeamChildTurn(child, childScript, turn);
-        return this.#items.functionOutput(callId, "");
-      },
-    };
+    return this.#planTeamMessage(turn, child, "followup_task", "NEW_TASK", message, () =>
+      this.#runTeamChildTurn(child, childScript, turn),
+    );
   }
 
   #planTeamSendMessage(turn: TurnState, child: ThreadState, messageIndex: number): PlannedCall {
-    const callId = this.#newCallId();
+    // Delivered to the idle helper's mailbox; it shows up in the helper's history when it next runs.
     const message = pickMod(AGENT_NOTES, messageIndex);
+    return this.#planTeamMessage(turn, child, "send_message", "MESSAGE", message, () => {});
+  }
+
+  /** A team collaboration call that puts `message` in the child's mailbox, then runs `afterDelivery`. */
+  #planTeamMessage(
+    turn: TurnState,
+    child: ThreadState,
+    tool: "followup_task" | "send_message",
+    header: "NEW_TASK" | "MESSAGE",
+    message: string,
+    afterDelivery: () => void,
+  ): PlannedCall {
+    const callId = this.#newCallId();
     const argumentsJson = JSON.stringify({ target: child.taskName ?? child.agentPath, message });
-    const responseItem = this.#functionCall(callId, "send_message", "collaboration", argumentsJson);
+    const responseItem = this.#functionCall(callId, tool, "collaboration", argumentsJson);
+    const kind: ToolKind =
+      tool === "followup_task" ? { type: "assign_agent_task" } : { type: "send_message" };
     return {
       responseItem,
       run: () => {
@@ -2250,8 +2238,8 @@ class RolloutCompiler {
           callId,
           { type: "model" },
           null,
-          { type: "send_message" },
-          "send_message",
+          kind,
+          tool,
           "collaboration",
           { type: "function", arguments: argumentsJson },
           argumentsJson,
@@ -2262,9 +2250,9 @@ class RolloutCompiler {
           type: "direct_response",
           response_item: { type: "function_call_output", call_id: callId, output: "" },
         });
-        this.#features.add("send_message");
-        // Delivered to the idle helper's mailbox; it shows up in the helper's history when it next runs.
-        child.inbox.push({ item: this.#teamMessage(child, "MESSAGE", message), acceptWithPayload: true });
+        this.#features.add(tool);
+        child.inbox.push({ item: this.#teamMessage(child, header, message), acceptWithPayload: true });
+        afterDelivery();
         return this.#items.functionOutput(callId, "");
       },
     };
