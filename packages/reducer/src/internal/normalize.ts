@@ -234,7 +234,7 @@ function argumentParts(args: JsonValue | undefined, payloadId: string): Conversa
 }
 
 // Every full request repeats the calls made so far, so the same arguments text is summarized again and again.
-const argumentSummaries = new Map<string, string | null>();
+let argumentSummaries = new Map<string, string | null>();
 const ARGUMENT_SUMMARY_CACHE = 4096;
 
 /** The JSON summary of a function call's arguments text, or null when the text is not JSON. */
@@ -246,7 +246,8 @@ function argumentSummary(args: string): string | null {
   } catch {
     summary = null;
   }
-  if (argumentSummaries.size >= ARGUMENT_SUMMARY_CACHE) argumentSummaries.clear();
+  // A new map rather than `clear()`, which leaves the old entries reachable to the GC (see ReplayState.beginEvent).
+  if (argumentSummaries.size >= ARGUMENT_SUMMARY_CACHE) argumentSummaries = new Map();
   argumentSummaries.set(args, summary);
   return summary;
 }

