@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ReplayError, replayBundle, replayBundleSync } from "../src/index.ts";
+import { MAX_PAYLOAD_BYTES, ReplayError, replayBundle, replayBundleSync } from "../src/index.ts";
 
 const ROLLOUT = "rollout-1";
 const dirs: string[] = [];
@@ -279,6 +279,84 @@ describe("hostile payload paths", () => {
       Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]),
     );
     expect(errorOf(() => replayBundleSync(dir)).message).toBe("parse payload raw_payload:1");
+  });
+});
+
+describe("payload sizes", () => {
+  const requestOf = (text: string) => ({
+    input: [{ type: "message", role: "user", content: [{ type: "input_text", text }] }],
+  });
+  const textOf = (dir: string) =>
+    Object.values(replayBundleSync(dir).state.conversation_items as Record<string, { body: unknown }>).map(
+      (item) => JSON.stringify(item.body),
+    );
+
+  // Small payloads go through a reused 1 MiB buffer and larger ones are read whole: both must give the whole text,
+  // including one that fills the buffer exactly, and a small payload read after a large one.
+  it.each([10, 1024 * 1024 - 80, 1024 * 1024, 3 * 1024 * 1024])(
+    "reads a payload of about %i bytes whole",
+    (size) => {
+      const text = "é".repeat(Math.floor(size / 2));
+      const dir = bundle(
+        [
+          line(1, threadStarted),
+          line(2, turnStarted),
+          line(3, inferenceWith("payloads/1.json")),
+          line(4, {
+            type: "inference_completed",
+            inference_call_id: "inference-1",
+            response_id: "resp-1",
+            upstream_request_id: null,
+            response_payload: {
+              raw_payload_id: "raw_payload:2",
+              kind: { type: "inference_response" },
+              path: "payloads/2.json",
+            },
+          }),
+        ],
+        {
+          "1.json": requestOf(text),
+          "2.json": {
+            output_items: [
+              { type: "message", role: "assistant", content: [{ type: "output_text", text: "ok" }] },
+            ],
+          },
+        },
+      );
+      expect(textOf(dir)).toEqual([
+        JSON.stringify({ parts: [{ type: "text", text }] }),
+        JSON.stringify({ parts: [{ type: "text", text: "ok" }] }),
+      ]);
+    },
+  );
+
+  it("refuses a payload over the size limit without reading it", () => {
+    const dir = bundle([
+      line(1, threadStarted),
+      line(2, turnStarted),
+      line(3, inferenceWith("payloads/1.json")),
+    ]);
+    // A sparse file: its size is over the limit, but it takes no disk space and is never read.
+    const fd = fs.openSync(path.join(dir, "payloads", "1.json"), "w");
+    fs.ftruncateSync(fd, MAX_PAYLOAD_BYTES + 1);
+    fs.closeSync(fd);
+    const error = errorOf(() => replayBundleSync(dir));
+    expect(error.message).toBe("open payload raw_payload:1");
+    expect(error.causes).toEqual([
+      `payload file is ${MAX_PAYLOAD_BYTES + 1} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`,
+    ]);
+  });
+
+  it("reports a payload path that names a directory", () => {
+    const dir = bundle([
+      line(1, threadStarted),
+      line(2, turnStarted),
+      line(3, inferenceWith("payloads/1.json")),
+    ]);
+    fs.mkdirSync(path.join(dir, "payloads", "1.json"));
+    const error = errorOf(() => replayBundleSync(dir));
+    expect(error.message).toBe("open payload raw_payload:1");
+    expect(error.causes).toEqual(["Is a directory (os error 21)"]);
   });
 });
 

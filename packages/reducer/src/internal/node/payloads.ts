@@ -10,6 +10,8 @@ import { describeIoError } from "./os-error.ts";
 
 /** Larger payloads are refused rather than risking the process (V8 strings stop at 512 MiB). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+/** Payloads up to this size are read without a stat, into a buffer the reader reuses. */
+const SMALL_PAYLOAD_BYTES = 1024 * 1024;
 // Opening with O_NOFOLLOW makes a symlinked file fail with ELOOP, so only symlinks pay for a full realpath.
 const OPEN_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
@@ -18,6 +20,7 @@ export class BundlePayloadReader {
   private realRoot: string | null = null;
   /** Real path of each directory payloads were read from (usually just `payloads/`). */
   private readonly realDirectories = new Map<string, string>();
+  private buffer: Buffer | undefined;
 
   constructor(bundleDir: string) {
     this.root = path.resolve(bundleDir);
@@ -66,6 +69,11 @@ export class BundlePayloadReader {
     return file;
   }
 
+  /**
+   * The file's bytes. Most payloads are small, so they are read into one reused buffer (open, read, close: no stat and
+   * no allocation per file); a file that fills the buffer is read again whole after its size is checked. The result
+   * is valid only until the next read.
+   */
   private readConfined(ref: RawPayloadRef, file: string): Buffer {
     let fd: number;
     try {
@@ -76,6 +84,14 @@ export class BundlePayloadReader {
       fd = this.openSymlink(ref, file);
     }
     try {
+      const buffer = (this.buffer ??= Buffer.allocUnsafe(SMALL_PAYLOAD_BYTES));
+      let length = 0;
+      for (;;) {
+        const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
+        if (read === 0) return buffer.subarray(0, length);
+        length += read;
+        if (length === buffer.length) break;
+      }
       const size = fs.fstatSync(fd).size;
       if (size > MAX_PAYLOAD_BYTES) {
         throw new PayloadReadError(
