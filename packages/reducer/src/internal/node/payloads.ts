@@ -20,7 +20,7 @@ export class BundlePayloadReader {
   private realRoot: string | null = null;
   /** Real path of each directory payloads were read from (usually just `payloads/`). */
   private readonly realDirectories = new Map<string, string>();
-  private buffer: Buffer | undefined;
+  private readonly buffer = Buffer.allocUnsafe(SMALL_PAYLOAD_BYTES);
 
   constructor(bundleDir: string) {
     this.root = path.resolve(bundleDir);
@@ -84,7 +84,7 @@ export class BundlePayloadReader {
       fd = this.openSymlink(ref, file);
     }
     try {
-      const buffer = (this.buffer ??= Buffer.allocUnsafe(SMALL_PAYLOAD_BYTES));
+      const buffer = this.buffer;
       let length = 0;
       for (;;) {
         const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
