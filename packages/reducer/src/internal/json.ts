@@ -37,7 +37,12 @@ export class JsonSyntaxError extends Error {
 export const MAX_JSON_DEPTH = 127;
 
 export function parseJson(text: string): JsonValue {
-  if (!needsExactParser(text)) {
+  return parseJsonScanned(text, needsExactParser(text, MAX_JSON_DEPTH));
+}
+
+/** `parseJson` for a text whose {@link needsExactParser} answer is already known (a worker scanned it). */
+export function parseJsonScanned(text: string, exact: boolean): JsonValue {
+  if (!exact) {
     try {
       return JSON.parse(text) as JsonValue;
     } catch {
@@ -50,10 +55,37 @@ export function parseJson(text: string): JsonValue {
 /**
  * True when JSON.parse could not give serde's reading of the text: a float lexeme or a 16+ digit integer (whose
  * text must be kept), an array-index-like key (which JavaScript would move to the front), a surrogate escape (serde
- * rejects lone ones) or nesting deeper than serde allows. One pass; strings are skipped with indexOf, which is where
+ * rejects lone ones) or nesting deeper than `maxDepth`. One pass; strings are skipped with indexOf, which is where
  * most of a payload's text is.
+ *
+ * Self-contained (it uses nothing from outside its body), so the payload prefetcher can run its source on a worker.
  */
-function needsExactParser(text: string): boolean {
+export function needsExactParser(text: string, maxDepth: number): boolean {
+  const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+  /** Index of the quote that closes the string opening at `open`, or -1. */
+  const closingQuote = (open: number): number => {
+    let end = text.indexOf('"', open + 1);
+    while (end !== -1 && text.charCodeAt(end - 1) === 0x5c) {
+      let backslashes = 0;
+      for (let j = end - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) backslashes++;
+      if (backslashes % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+    return end;
+  };
+  /** A string of 1-10 digits followed by `:` is a key JavaScript objects would reorder. */
+  const isIndexKey = (open: number, close: number): boolean => {
+    const length = close - open - 1;
+    if (length < 1 || length > 10) return false;
+    for (let k = open + 1; k < close; k++) if (!isDigit(text.charCodeAt(k))) return false;
+    let k = close + 1;
+    while (k < text.length) {
+      const c = text.charCodeAt(k);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      k++;
+    }
+    return text.charCodeAt(k) === 0x3a;
+  };
   if (text.indexOf("\\ud") !== -1 || text.indexOf("\\uD") !== -1) return true;
   const length = text.length;
   let depth = 0;
@@ -64,19 +96,19 @@ function needsExactParser(text: string): boolean {
     if (c <= 0x20 || c === 0x2c || c === 0x3a) {
       i++;
     } else if (c === 0x22) {
-      const end = closingQuote(text, i);
+      const end = closingQuote(i);
       if (end === -1) return true;
-      if (isDigitCode(text.charCodeAt(i + 1)) && isIndexKey(text, i, end)) return true;
+      if (isDigit(text.charCodeAt(i + 1)) && isIndexKey(i, end)) return true;
       i = end + 1;
     } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) return true;
+      if (++depth > maxDepth) return true;
       i++;
     } else if (c === 0x5d || c === 0x7d) {
       depth--;
       i++;
-    } else if (c === 0x2d || isDigitCode(c)) {
+    } else if (c === 0x2d || isDigit(c)) {
       const start = i++;
-      while (i < length && isDigitCode(text.charCodeAt(i))) i++;
+      while (i < length && isDigit(text.charCodeAt(i))) i++;
       const next = text.charCodeAt(i);
       if (next === 0x2e || next === 0x65 || next === 0x45 || i - start >= 16) return true;
     } else {
@@ -84,38 +116,6 @@ function needsExactParser(text: string): boolean {
     }
   }
   return false;
-}
-
-function isDigitCode(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** Index of the quote that closes the string opening at `open`, or -1. */
-function closingQuote(text: string, open: number): number {
-  let end = text.indexOf('"', open + 1);
-  while (end !== -1 && text.charCodeAt(end - 1) === 0x5c && isEscaped(text, end))
-    end = text.indexOf('"', end + 1);
-  return end;
-}
-
-function isEscaped(text: string, quote: number): boolean {
-  let backslashes = 0;
-  for (let j = quote - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-/** A string of 1-10 digits followed by `:` is a key JavaScript objects would reorder. */
-function isIndexKey(text: string, open: number, close: number): boolean {
-  const length = close - open - 1;
-  if (length < 1 || length > 10) return false;
-  for (let k = open + 1; k < close; k++) if (!isDigitCode(text.charCodeAt(k))) return false;
-  let k = close + 1;
-  while (k < text.length) {
-    const c = text.charCodeAt(k);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-    k++;
-  }
-  return text.charCodeAt(k) === 0x3a;
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
