@@ -217,7 +217,7 @@ describe("partial mode", () => {
   });
 });
 
-describe("hostile payload paths", () => {
+describe.each([false, true])("hostile payload paths (prefetch: %s)", (prefetch) => {
   it.each([
     ["../outside.json", "leaves the bundle directory"],
     ["payloads/../../outside.json", "leaves the bundle directory"],
@@ -226,7 +226,7 @@ describe("hostile payload paths", () => {
     const dir = bundle([line(1, threadStarted), line(2, turnStarted), line(3, inferenceWith(hostile))]);
     fs.writeFileSync(path.join(dir, "..", "outside.json"), JSON.stringify(request));
     dirs.push(path.join(dir, "..", "outside.json"));
-    const error = errorOf(() => replayBundleSync(dir));
+    const error = errorOf(() => replayBundleSync(dir, { prefetch }));
     expect(error.message).toBe("open payload raw_payload:1");
     expect(error.causes[0]).toContain(why);
   });
@@ -241,7 +241,7 @@ describe("hostile payload paths", () => {
       line(3, inferenceWith("payloads/1.json")),
     ]);
     fs.symlinkSync(path.join(outside, "request.json"), path.join(dir, "payloads", "1.json"));
-    expect(errorOf(() => replayBundleSync(dir)).causes[0]).toContain("symbolic link");
+    expect(errorOf(() => replayBundleSync(dir, { prefetch })).causes[0]).toContain("symbolic link");
   });
 
   it("follows a symlink that stays inside the bundle", () => {
@@ -250,7 +250,9 @@ describe("hostile payload paths", () => {
       { "real.json": request },
     );
     fs.symlinkSync("real.json", path.join(dir, "payloads", "1.json"));
-    expect(Object.keys(replayBundleSync(dir).state.conversation_items as object)).toHaveLength(1);
+    expect(Object.keys(replayBundleSync(dir, { prefetch }).state.conversation_items as object)).toHaveLength(
+      1,
+    );
   });
 
   it("reports a missing payload the way the reference does", () => {
@@ -259,7 +261,7 @@ describe("hostile payload paths", () => {
       line(2, turnStarted),
       line(3, inferenceWith("payloads/1.json")),
     ]);
-    const error = errorOf(() => replayBundleSync(dir));
+    const error = errorOf(() => replayBundleSync(dir, { prefetch }));
     expect(error.message).toBe("open payload raw_payload:1");
     expect(error.causes).toEqual(["No such file or directory (os error 2)"]);
     expect(error.location).toEqual({ file: "trace.jsonl", line: 3, seq: 3, payload: "payloads/1.json" });
@@ -273,23 +275,23 @@ describe("hostile payload paths", () => {
         "1.json": deep,
       },
     );
-    expect(errorOf(() => replayBundleSync(dir)).causes[0]).toMatch(/recursion limit exceeded/);
+    expect(errorOf(() => replayBundleSync(dir, { prefetch })).causes[0]).toMatch(/recursion limit exceeded/);
     fs.writeFileSync(
       path.join(dir, "payloads", "1.json"),
       Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]),
     );
-    expect(errorOf(() => replayBundleSync(dir)).message).toBe("parse payload raw_payload:1");
+    expect(errorOf(() => replayBundleSync(dir, { prefetch })).message).toBe("parse payload raw_payload:1");
   });
 });
 
-describe("payload sizes", () => {
+describe.each([false, true])("payload sizes (prefetch: %s)", (prefetch) => {
   const requestOf = (text: string) => ({
     input: [{ type: "message", role: "user", content: [{ type: "input_text", text }] }],
   });
   const textOf = (dir: string) =>
-    Object.values(replayBundleSync(dir).state.conversation_items as Record<string, { body: unknown }>).map(
-      (item) => JSON.stringify(item.body),
-    );
+    Object.values(
+      replayBundleSync(dir, { prefetch }).state.conversation_items as Record<string, { body: unknown }>,
+    ).map((item) => JSON.stringify(item.body));
 
   // Small payloads go through a reused 1 MiB buffer and larger ones are read whole: both must give the whole text,
   // including one that fills the buffer exactly, and a small payload read after a large one.
@@ -340,7 +342,7 @@ describe("payload sizes", () => {
     const fd = fs.openSync(path.join(dir, "payloads", "1.json"), "w");
     fs.ftruncateSync(fd, MAX_PAYLOAD_BYTES + 1);
     fs.closeSync(fd);
-    const error = errorOf(() => replayBundleSync(dir));
+    const error = errorOf(() => replayBundleSync(dir, { prefetch }));
     expect(error.message).toBe("open payload raw_payload:1");
     expect(error.causes).toEqual([
       `payload file is ${MAX_PAYLOAD_BYTES + 1} bytes, over the limit of ${MAX_PAYLOAD_BYTES}`,
@@ -354,7 +356,7 @@ describe("payload sizes", () => {
       line(3, inferenceWith("payloads/1.json")),
     ]);
     fs.mkdirSync(path.join(dir, "payloads", "1.json"));
-    const error = errorOf(() => replayBundleSync(dir));
+    const error = errorOf(() => replayBundleSync(dir, { prefetch }));
     expect(error.message).toBe("open payload raw_payload:1");
     expect(error.causes).toEqual(["Is a directory (os error 21)"]);
   });

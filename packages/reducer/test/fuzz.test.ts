@@ -1,6 +1,6 @@
 // Random corruption of valid bundles (truncation, byte flips, missing or garbled payloads, wrong types, hostile
 // paths, deep nesting, huge strings, invalid UTF-8) never crashes the replay: it either still reduces or fails with
-// a ReplayError that names where (file, and for trace.jsonl the line).
+// a ReplayError that names where (file, and for trace.jsonl the line), and the same with payload prefetching.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,7 +30,19 @@ it("never crashes on a corrupted bundle and always says where it failed", async 
       await writeBundleToDir(bundle, dir);
       await corruption.apply(dir);
       try {
-        for (const partial of [false, true]) replayBundleSync(dir, { partial });
+        for (const partial of [false, true]) {
+          const outcome = (prefetch: boolean) => {
+            try {
+              return replayBundleSync(dir, { partial, prefetch }).serialize();
+            } catch (error) {
+              return error instanceof ReplayError ? `error: ${error.describe()}` : error;
+            }
+          };
+          // Reading payloads ahead on a worker changes nothing, not even an error.
+          const direct = outcome(false);
+          expect(outcome(true), corruption.description).toEqual(direct);
+          replayBundleSync(dir, { partial, prefetch: false });
+        }
       } catch (error) {
         if (!(error instanceof ReplayError))
           throw new Error(`${corruption.description}: not a ReplayError: ${String(error)}`);

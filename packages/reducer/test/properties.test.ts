@@ -76,13 +76,14 @@ function freshDir(name: string): string {
 }
 
 describe("replay laws", () => {
-  it("is deterministic, agrees between the pure core and the disk adapter, and validates against the schema", async () => {
+  it("is deterministic, agrees between the pure core and the disk adapter (with and without prefetching), and validates against the schema", async () => {
     await fc.assert(
       fc.asyncProperty(bundles, async (bundle) => {
         const dir = freshDir("law-disk");
         await writeBundleToDir(bundle, dir);
-        const fromDisk = replayBundleSync(dir).serialize();
-        expect(replayBundleSync(dir).serialize()).toBe(fromDisk);
+        const fromDisk = replayBundleSync(dir, { prefetch: false }).serialize();
+        expect(replayBundleSync(dir, { prefetch: false }).serialize()).toBe(fromDisk);
+        expect(replayBundleSync(dir, { prefetch: true }).serialize()).toBe(fromDisk);
         const inMemory = replayInMemory(bundle);
         expect(serializeState(inMemory.state)).toBe(fromDisk);
         const issues = stateValidator.errors(JSON.parse(fromDisk));

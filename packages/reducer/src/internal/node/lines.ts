@@ -17,7 +17,8 @@ export interface Line {
   readonly offset: number;
 }
 
-export function* readLines(fd: number): Generator<Line> {
+/** `onChunk` sees each chunk as it is read, before its lines are yielded (the first `length` bytes are valid). */
+export function* readLines(fd: number, onChunk?: (chunk: Buffer, length: number) => void): Generator<Line> {
   let carry: Buffer | null = null;
   let number = 0;
   let offset = 0;
@@ -25,6 +26,7 @@ export function* readLines(fd: number): Generator<Line> {
   for (;;) {
     const read = fs.readSync(fd, chunk, 0, CHUNK_BYTES, null);
     if (read === 0) break;
+    onChunk?.(chunk, read);
     let start = 0;
     let newline = chunk.indexOf(10, 0);
     while (newline !== -1 && newline < read) {

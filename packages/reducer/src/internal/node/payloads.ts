@@ -3,17 +3,18 @@
 import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 import path from "node:path";
-import { JsonSyntaxError, type JsonValue, parseJson } from "../json.ts";
+import { JsonSyntaxError, type JsonValue, parseJson, parseJsonScanned } from "../json.ts";
 import type { RawPayloadRef } from "../model.ts";
 import { PayloadReadError } from "../state.ts";
 import { describeIoError } from "./os-error.ts";
+import { type PayloadPrefetcher, payloadPathsIn } from "./prefetch.ts";
 
 /** Larger payloads are refused rather than risking the process (V8 strings stop at 512 MiB). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 /** Payloads up to this size are read without a stat, into a buffer the reader reuses. */
 const SMALL_PAYLOAD_BYTES = 1024 * 1024;
 // Opening with O_NOFOLLOW makes a symlinked file fail with ELOOP, so only symlinks pay for a full realpath.
-const OPEN_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
+export const OPEN_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
 export class BundlePayloadReader {
   private readonly root: string;
@@ -21,14 +22,23 @@ export class BundlePayloadReader {
   /** Real path of each directory payloads were read from (usually just `payloads/`). */
   private readonly realDirectories = new Map<string, string>();
   private readonly buffer = Buffer.allocUnsafe(SMALL_PAYLOAD_BYTES);
+  private prefetcher: PayloadPrefetcher | undefined;
 
   constructor(bundleDir: string) {
     this.root = path.resolve(bundleDir);
   }
 
+  /** Takes files' text from the prefetcher when it has it; the result is the same as reading them here. */
+  prefetchWith(prefetcher: PayloadPrefetcher): void {
+    this.prefetcher = prefetcher;
+  }
+
   readonly read = (ref: RawPayloadRef): JsonValue => {
-    const bytes = this.readConfined(ref, this.confine(ref));
+    const file = this.confine(ref.path);
     try {
+      const prefetched = this.prefetcher?.take(file);
+      if (prefetched !== undefined) return parseJsonScanned(prefetched.text, prefetched.exact);
+      const bytes = this.readConfined(ref, file);
       if (!isUtf8(bytes)) throw new JsonSyntaxError("invalid unicode code point");
       return parseJson(bytes.toString("utf8"));
     } catch (error) {
@@ -37,21 +47,33 @@ export class BundlePayloadReader {
     }
   };
 
-  private refuse(ref: RawPayloadRef, why: string): never {
+  /** The files that payload paths in a chunk of trace.jsonl name, for the prefetcher; refused paths are left out. */
+  filesNamedIn(chunk: Buffer, length: number): string[] {
+    const files: string[] = [];
+    for (const relative of payloadPathsIn(chunk, length)) {
+      try {
+        files.push(this.confine(relative));
+      } catch (error) {
+        if (!(error instanceof PayloadReadError)) throw error;
+      }
+    }
+    return files;
+  }
+
+  private refuse(relative: string, why: string): never {
     throw new PayloadReadError(
       "open",
-      [`payload path ${JSON.stringify(ref.path)} ${why}; refusing to read outside the bundle`],
-      ref.path,
+      [`payload path ${JSON.stringify(relative)} ${why}; refusing to read outside the bundle`],
+      relative,
     );
   }
 
-  /** The absolute path a ref names, once it is known not to leave the bundle by its text or by its directories. */
-  private confine(ref: RawPayloadRef): string {
-    const relative = ref.path;
-    if (relative.includes("\0")) this.refuse(ref, "contains a NUL byte");
-    if (path.isAbsolute(relative)) this.refuse(ref, "is absolute");
+  /** The absolute path a payload path names, once it is known not to leave the bundle by its text or directories. */
+  private confine(relative: string): string {
+    if (relative.includes("\0")) this.refuse(relative, "contains a NUL byte");
+    if (path.isAbsolute(relative)) this.refuse(relative, "is absolute");
     const file = path.resolve(this.root, relative);
-    if (!isInside(this.root, file)) this.refuse(ref, "leaves the bundle directory");
+    if (!isInside(this.root, file)) this.refuse(relative, "leaves the bundle directory");
     const directory = path.dirname(file);
     let realDirectory = this.realDirectories.get(directory);
     if (realDirectory === undefined) {
@@ -62,7 +84,7 @@ export class BundlePayloadReader {
       }
       this.realRoot ??= fs.realpathSync(this.root);
       if (realDirectory !== this.realRoot && !isInside(this.realRoot, realDirectory)) {
-        this.refuse(ref, "resolves through a symbolic link to a directory outside the bundle");
+        this.refuse(relative, "resolves through a symbolic link to a directory outside the bundle");
       }
       this.realDirectories.set(directory, realDirectory);
     }
@@ -119,7 +141,7 @@ export class BundlePayloadReader {
     }
     this.realRoot ??= fs.realpathSync(this.root);
     if (!isInside(this.realRoot, real))
-      this.refuse(ref, "resolves through a symbolic link to a file outside the bundle");
+      this.refuse(ref.path, "resolves through a symbolic link to a file outside the bundle");
     try {
       return fs.openSync(real, "r");
     } catch (error) {
