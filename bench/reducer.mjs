@@ -4,7 +4,9 @@
 // Run with `pnpm bench:reducer` (builds first). Options: --events N (default 1,000,000), --schema 1|2 (default 2),
 // --repeats N (default 3), --no-padded (skip the peak-RSS check on a trace.jsonl with padded lines).
 //
-// Each measurement runs in a fresh child process, so its peak RSS is its own. The last line printed is one JSON object:
+// Each measurement runs in a fresh child process, so its peak RSS is its own. replayBundle reads payloads ahead on a
+// worker thread; it is also measured without that (prefetch: false), and CPU time is reported next to wall time, so
+// neither the single-threaded cost nor the second core's share is hidden. The last line printed is one JSON object:
 // {"bench":"reducer","events":..,"ratio_vs_floor":..,"peak_rss_mb":..,...}.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,18 +19,21 @@ const self = fileURLToPath(import.meta.url);
 // ---- child-process measurements ----------------------------------------------------------------------------------
 
 async function measure(method, dir) {
+  const { replayBundle } = method === "floor" ? {} : await import("@rollout-trace/reducer");
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   let events = 0;
-  if (method === "replay") {
-    const { replayBundle } = await import("@rollout-trace/reducer");
-    const result = await replayBundle(dir);
-    events = result.eventCount;
-  } else {
+  if (method === "floor") {
     events = floor(dir);
+  } else {
+    const result = await replayBundle(dir, { prefetch: method === "replay" ? "auto" : false });
+    events = result.eventCount;
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const rssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ ms, rssMb, events })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, cpuMs, rssMb, events })}\n`);
 }
 
 /** Reads every line in 1 MiB chunks, parses it, and reads + parses each payload file it refers to once. */
@@ -474,39 +479,51 @@ async function main(argv) {
     console.log(
       `generated schema-${schema} bundle: ${shape.events} events, ${shape.payloads} payload files, trace.jsonl ${(shape.traceBytes / 1e6).toFixed(0)} MB (${((Date.now() - start) / 1000).toFixed(1)} s)`,
     );
-    const runs = { floor: [], replay: [] };
+    // "replay" is replayBundle as users get it: it reads payloads ahead on a worker thread. "replay-direct" turns
+    // that off, so the single-threaded cost stays visible.
+    const methods = ["floor", "replay", "replay-direct"];
+    const runs = Object.fromEntries(methods.map((method) => [method, []]));
     runChild("floor", dir); // warm the page cache
-    for (let i = 0; i < repeats; i++)
-      for (const method of ["floor", "replay"]) runs[method].push(runChild(method, dir));
+    for (let i = 0; i < repeats; i++) for (const method of methods) runs[method].push(runChild(method, dir));
     const row = (method) => ({
       ms: median(runs[method].map((r) => r.ms)),
+      cpuMs: median(runs[method].map((r) => r.cpuMs)),
       rssMb: Math.max(...runs[method].map((r) => r.rssMb)),
       events: runs[method][0].events,
     });
     const floorRow = row("floor");
     const replayRow = row("replay");
-    if (replayRow.events !== shape.events)
-      throw new Error(`replay saw ${replayRow.events} events, expected ${shape.events}`);
-    console.log("\nmethod                          median ms   events/s     peak RSS MB");
+    const directRow = row("replay-direct");
+    for (const r of [replayRow, directRow])
+      if (r.events !== shape.events)
+        throw new Error(`replay saw ${r.events} events, expected ${shape.events}`);
+    console.log("\nmethod                             median ms   CPU ms   events/s  peak RSS MB");
     for (const [name, r] of [
       ["floor (read + JSON.parse)", floorRow],
       ["replayBundle", replayRow],
+      ["replayBundle, prefetch: false", directRow],
     ]) {
       console.log(
-        `${name.padEnd(32)}${r.ms.toFixed(0).padStart(9)}${Math.round((r.events / r.ms) * 1000)
+        `${name.padEnd(34)}${r.ms.toFixed(0).padStart(10)}${r.cpuMs.toFixed(0).padStart(9)}${Math.round(
+          (r.events / r.ms) * 1000,
+        )
           .toString()
-          .padStart(11)}${r.rssMb.toFixed(0).padStart(14)}`,
+          .padStart(11)}${r.rssMb.toFixed(0).padStart(13)}`,
       );
     }
+    const ratio = (a, b) => Number((a / b).toFixed(3));
     const result = {
       bench: "reducer",
       schema,
       events: shape.events,
       payloads: shape.payloads,
-      ratio_vs_floor: Number((replayRow.ms / floorRow.ms).toFixed(3)),
+      ratio_vs_floor: ratio(replayRow.ms, floorRow.ms),
       peak_rss_mb: Math.round(replayRow.rssMb),
       floor_ms: Math.round(floorRow.ms),
       replay_ms: Math.round(replayRow.ms),
+      cpu_ratio_vs_floor: ratio(replayRow.cpuMs, floorRow.cpuMs),
+      direct_ratio_vs_floor: ratio(directRow.ms, floorRow.ms),
+      direct_cpu_ratio_vs_floor: ratio(directRow.cpuMs, floorRow.cpuMs),
     };
     if (padded) {
       // The same events with an ignored 700-byte field on every line: trace.jsonl grows, the state does not.
