@@ -1,14 +1,15 @@
-// Payload prefetching for large bundles. Opening, reading, decoding and scanning payload files is a third of a replay's
-// time, and none of it depends on the reducer: a worker thread reads the files that the upcoming lines of trace.jsonl
-// name and scans their JSON, so the replay thread usually finds a payload's text ready to parse. The worker is only a cache in front of the ordinary
-// reader: a file it could not read, or read differently (a symlink, invalid UTF-8, too large), or did not get to is
-// read by the replay thread as if there were no prefetcher, so results and error messages never depend on it.
+// Payload prefetching for large bundles. Opening, reading, decoding and scanning payload files is a third of a
+// replay's time, and none of it depends on the reducer: a worker thread reads the files that the upcoming lines of
+// trace.jsonl name and scans their JSON, so the replay thread usually finds a payload's text ready to parse. The
+// worker is only a cache in front of the ordinary reader: a file it could not read, or would read differently (a
+// symlink, invalid UTF-8, too large), or did not get to is read by the replay thread as if there were no prefetcher,
+// so results and error messages never depend on it.
 import type { isUtf8 } from "node:buffer";
 import type fs from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { MAX_JSON_DEPTH, needsExactParser } from "../json.ts";
 
-/** Files per request message; the worker answers each request with one message. */
+/** Files per request message; the worker answers a request in one or more replies, the last one marked. */
 const BATCH_FILES = 64;
 /** Requests the worker may have in hand at once: enough to stay ahead of the replay, few enough to bound memory. */
 const BATCHES_IN_FLIGHT = 8;
