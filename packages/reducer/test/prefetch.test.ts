@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, needsExactParser } from "../src/internal/json.ts";
 import { OPEN_NO_FOLLOW } from "../src/internal/node/payloads.ts";
@@ -90,6 +91,20 @@ describe("PayloadPrefetcher", () => {
     const prefetcher = started();
     prefetcher.prefetch(files);
     for (const [n, file] of files.entries()) expect(JSON.parse(prefetcher.take(file)!.text).n).toBe(n);
+  });
+
+  it("stops waiting as soon as its worker is gone, and the caller reads the file itself", async () => {
+    const dir = tempDir();
+    const files = Array.from({ length: 500 }, (_, n) => path.join(dir, `${n}.json`));
+    for (const file of files) fs.writeFileSync(file, "{}");
+    const prefetcher = started();
+    await (prefetcher as unknown as { worker: Worker }).worker.terminate();
+    prefetcher.prefetch(files);
+    // Not a speed check: a prefetcher that missed the exit would block for its whole 10 s stall limit instead.
+    const start = Date.now();
+    expect(prefetcher.take(files[0]!)).toBeUndefined();
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(prefetcher.take(files[1]!)).toBeUndefined();
   });
 
   it("gives nothing after it is stopped", () => {

@@ -223,7 +223,9 @@ export class PayloadPrefetcher {
   private waitForReply(): boolean {
     let waited = 0;
     while (Atomics.load(this.counters, REPLIES) === this.repliesSeen) {
-      if (Atomics.load(this.counters, FAILED) === 1 || waited >= STALL_LIMIT_MS) return false;
+      // A thread id of -1: the worker has exited (it was terminated, or its code could not run).
+      const gone = this.worker.threadId === -1 || Atomics.load(this.counters, FAILED) === 1;
+      if (gone || waited >= STALL_LIMIT_MS) return false;
       Atomics.wait(this.counters, REPLIES, this.repliesSeen, WAIT_SLICE_MS);
       waited += WAIT_SLICE_MS;
     }
