@@ -5,7 +5,6 @@ import path from "node:path";
 import type { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, needsExactParser } from "../src/internal/json.ts";
-import { OPEN_NO_FOLLOW } from "../src/internal/node/payloads.ts";
 import { PayloadPrefetcher, payloadPathsIn } from "../src/internal/node/prefetch.ts";
 
 const dirs: string[] = [];
@@ -22,7 +21,7 @@ function tempDir(): string {
 }
 
 function started(): PayloadPrefetcher {
-  const prefetcher = new PayloadPrefetcher(OPEN_NO_FOLLOW);
+  const prefetcher = new PayloadPrefetcher();
   prefetchers.push(prefetcher);
   return prefetcher;
 }

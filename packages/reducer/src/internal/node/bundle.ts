@@ -14,7 +14,7 @@ import {
 } from "../replay.ts";
 import { readLines } from "./lines.ts";
 import { describeIoError } from "./os-error.ts";
-import { BundlePayloadReader, OPEN_NO_FOLLOW } from "./payloads.ts";
+import { BundlePayloadReader } from "./payloads.ts";
 import { PayloadPrefetcher } from "./prefetch.ts";
 
 export interface ReplayProgress {
@@ -185,7 +185,7 @@ function startReplay(bundleDir: string, options: ReplayOptions) {
 /** A prefetcher, or none where worker threads are unavailable (the replay then reads every file itself). */
 function startPrefetcher(): PayloadPrefetcher | undefined {
   try {
-    return new PayloadPrefetcher(OPEN_NO_FOLLOW);
+    return new PayloadPrefetcher();
   } catch {
     return undefined;
   }

@@ -8,13 +8,10 @@ import type { RawPayloadRef } from "../model.ts";
 import { PayloadReadError } from "../state.ts";
 import { describeIoError } from "./os-error.ts";
 import { type PayloadPrefetcher, payloadPathsIn } from "./prefetch.ts";
+import { OPEN_NO_FOLLOW, readIntoBuffer, SMALL_PAYLOAD_BYTES } from "./small-file.ts";
 
 /** Larger payloads are refused rather than risking the process (V8 strings stop at 512 MiB). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
-/** Payloads up to this size are read without a stat, into a buffer the reader reuses. */
-const SMALL_PAYLOAD_BYTES = 1024 * 1024;
-// Opening with O_NOFOLLOW makes a symlinked file fail with ELOOP, so only symlinks pay for a full realpath.
-export const OPEN_NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
 export class BundlePayloadReader {
   private readonly root: string;
@@ -106,14 +103,8 @@ export class BundlePayloadReader {
       fd = this.openSymlink(ref, file);
     }
     try {
-      const buffer = this.buffer;
-      let length = 0;
-      for (;;) {
-        const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
-        if (read === 0) return buffer.subarray(0, length);
-        length += read;
-        if (length === buffer.length) break;
-      }
+      const length = readIntoBuffer(fs, fd, this.buffer);
+      if (length !== -1) return this.buffer.subarray(0, length);
       const size = fs.fstatSync(fd).size;
       if (size > MAX_PAYLOAD_BYTES) {
         throw new PayloadReadError(

@@ -8,6 +8,7 @@ import type { isUtf8 } from "node:buffer";
 import type fs from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { MAX_JSON_DEPTH, needsExactParser } from "../json.ts";
+import { OPEN_NO_FOLLOW, readIntoBuffer, SMALL_PAYLOAD_BYTES } from "./small-file.ts";
 
 /** Files per request message; the worker answers a request in one or more replies, the last one marked. */
 const BATCH_FILES = 64;
@@ -15,8 +16,6 @@ const BATCH_FILES = 64;
 const BATCHES_IN_FLIGHT = 8;
 /** Prefetched texts not yet taken (payloads the replay never reads) are dropped, oldest first, beyond this. */
 const MAX_READY = 4 * BATCH_FILES * BATCHES_IN_FLIGHT;
-/** Longer files are left to the replay thread, which checks them against the payload size limit. */
-const MAX_PREFETCH_BYTES = 1024 * 1024;
 /** Text per reply message (a two-byte string takes twice this), below V8's 100 KB old-generation threshold. */
 const MAX_REPLY_CHARS = 40 * 1024;
 const WAIT_SLICE_MS = 50;
@@ -47,6 +46,7 @@ function prefetchWorker(
   utf8: typeof isUtf8,
   threads: typeof import("node:worker_threads"),
   scan: typeof needsExactParser,
+  readInto: typeof readIntoBuffer,
 ): void {
   const { port, signal, flags, maxBytes, maxReplyChars, maxDepth } = threads.workerData as {
     port: MessagePort;
@@ -58,16 +58,12 @@ function prefetchWorker(
   };
   const counters = new Int32Array(signal);
   const buffer = Buffer.allocUnsafe(maxBytes);
+  // Longer files are left to the replay thread, which checks them against the payload size limit.
   const readText = (file: string): string | null => {
     const fd = files.openSync(file, flags);
     try {
-      let length = 0;
-      for (;;) {
-        const read = files.readSync(fd, buffer, length, buffer.length - length, length);
-        if (read === 0) break;
-        length += read;
-        if (length === buffer.length) return null;
-      }
+      const length = readInto(files, fd, buffer);
+      if (length === -1) return null;
       const bytes = buffer.subarray(0, length);
       return utf8(bytes) ? bytes.toString("utf8") : null;
     } finally {
@@ -123,20 +119,20 @@ export class PayloadPrefetcher {
   private repliesSeen = 0;
   private stopped = false;
 
-  constructor(openFlags: number) {
+  constructor() {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(8);
     this.counters = new Int32Array(signal);
     this.port = port1;
     this.worker = new Worker(
-      `(${prefetchWorker})(require("node:fs"), require("node:buffer").isUtf8, require("node:worker_threads"), ${needsExactParser})`,
+      `(${prefetchWorker})(require("node:fs"), require("node:buffer").isUtf8, require("node:worker_threads"), ${needsExactParser}, ${readIntoBuffer})`,
       {
         eval: true,
         workerData: {
           port: port2,
           signal,
-          flags: openFlags,
-          maxBytes: MAX_PREFETCH_BYTES,
+          flags: OPEN_NO_FOLLOW,
+          maxBytes: SMALL_PAYLOAD_BYTES,
           maxReplyChars: MAX_REPLY_CHARS,
           maxDepth: MAX_JSON_DEPTH,
         },
